@@ -1,0 +1,52 @@
+"""Refusals: a service says no with a code from the SPEC and a message in the user's language."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES: dict[str, Promise] = {
+    # SPEC §3 filing
+    "invalid_iin": _("The child's IIN is not valid: it must be 12 digits of a real, past birth date with a correct check digit."),
+    "invalid_applicant_iin": _("The applicant's IIN is not valid: it must be 12 digits with a correct check digit."),
+    "birth_date_mismatch": _("The birth date differs from the one encoded in the child's IIN."),
+    "over_age": _(
+        "The child will be 6 years old or older on 1 September: applications are accepted for younger children only (except SEN with a PMPK conclusion)."
+    ),
+    "duplicate": _("This child already has an active application."),
+    "unknown_locality": _("There is no such locality."),
+    "pmpk_required": _("The special and sanatorium queues are only for children with special educational needs and a PMPK conclusion."),
+    "invalid_benefit_category": _("This category does not belong to the chosen benefit."),
+    # benefits
+    "unknown_application": _("There is no such application."),
+    "benefit_not_pending": _("The benefit of this application is not awaiting a decision."),
+    # SPEC §5 seats
+    "unknown_group": _("There is no such group."),
+    "unknown_seat": _("There is no such seat."),
+    "age_mismatch": _("This birth year does not fit the group's age range in the current enrollment year."),
+    "invalid_count": _("The number of seats must be a whole number, at least 1."),
+    "seat_not_withdrawable": _("Only a seat that has not been claimed can be withdrawn."),
+    # SPEC §7 claims and directions
+    "not_queued": _("The application is not waiting in the queue: it already holds a direction, is enrolled, withdrawn or archived."),
+    "not_eligible": _("This group is not in your locality or not of a queue your application stands in."),
+    "not_open_yet": _("Seats of this group for your child's birth year are published but not open yet: they open at 07:00."),
+    "no_access": _("The free seats of this group are in priority access now, and your application holds no priority access to them."),
+    "no_seat": _("There is no free seat in this group for your child's birth year."),
+    "no_direction": _("The application holds no active direction."),
+    "already_extended": _("The direction has already been extended once."),
+    "extension_closed": _("A direction can be extended only within the first four working days."),
+    "benefit_unconfirmed": _("The benefit must be confirmed by the education department before enrollment."),
+    "not_active": _("Only an application that is in the queue or holds a direction can be withdrawn."),
+}
+
+
+class Refusal(Exception):
+    """A rule said no. Nothing was changed (the service's transaction rolls back)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES.get(self.code, self.code))

@@ -1,0 +1,27 @@
+"""The Celery app. The beat schedule lives in code (STYLE.md), in Astana time."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indigo.settings")
+
+app = Celery("indigo")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # SPEC §5: the bulletin of released seats is published every day at 18:00 Astana time.
+    "bulletin-publish-18-00": {"task": "placements.tasks.bulletin_publish", "schedule": crontab(hour=18, minute=0)},
+    # SPEC §5: a priority seat becomes general at priority_until; the state column follows each minute.
+    "seats-promote-every-minute": {"task": "placements.tasks.seats_promote", "schedule": crontab()},
+    # SPEC §7: an active direction expires at valid_until; checked each minute.
+    "directions-expire-every-minute": {"task": "placements.tasks.directions_expire", "schedule": crontab()},
+    # SPEC §3: over-age archival when E changes at 00:00 on 1 June; running it daily is harmless
+    # (idempotent) and catches up a missed 1 June.
+    "applications-archive-over-age-daily": {
+        "task": "queues.tasks.applications_archive_over_age",
+        "schedule": crontab(hour=0, minute=0),
+    },
+}

@@ -1,0 +1,228 @@
+"""Writing applications (SPEC §3, §7 returns to the queue). Every caller passes `now`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+
+from core.calendar import age_on, local, reference_date
+from core.errors import Refusal
+from core.iin import iin_birth_date, iin_is_valid
+from core.sequences import sequence_next
+from notifications.services import message_enqueue, messages_enqueue
+from queues.models import (
+    EXTRAORDINARY_CATEGORIES,
+    PRIORITY_CATEGORIES,
+    Application,
+    Benefit,
+    BenefitStatus,
+    Locality,
+    QueueKind,
+)
+
+MAX_AGE = 6  # SPEC §3: 6 full years on R(t) is over age
+
+
+def _is_over_age(birth_date: dt.date, sen_pmpk: bool, now: dt.datetime) -> bool:
+    return not sen_pmpk and age_on(birth_date, reference_date(now)) >= MAX_AGE
+
+
+def application_file(
+    *,
+    child_iin: str,
+    locality_code: str,
+    now: dt.datetime,
+    benefit: str = Benefit.NONE,
+    benefit_category: str = "",
+    queues: Iterable[str] = ("general",),
+    sen_pmpk: bool = False,
+    birth_date: dt.date | None = None,
+    child_last_name: str = "",
+    child_first_name: str = "",
+    child_middle_name: str = "",
+    birth_certificate: str = "",
+    applicant_iin: str = "",
+    applicant_last_name: str = "",
+    applicant_first_name: str = "",
+    applicant_middle_name: str = "",
+    phone: str = "",
+    phone2: str = "",
+    email: str = "",
+    address: str = "",
+    channel: str = "sms",
+    language: str = "ru",
+) -> Application:
+    """File an application; refusals in the order of SPEC §3, nothing saved on a refusal."""
+    child_iin = (child_iin or "").strip()
+    today = local(now).date()
+    if not iin_is_valid(child_iin, today=today):
+        raise Refusal("invalid_iin")
+    encoded = iin_birth_date(child_iin)
+    if birth_date is not None and birth_date != encoded:
+        raise Refusal("birth_date_mismatch")
+    if _is_over_age(encoded, sen_pmpk, now):
+        raise Refusal("over_age")
+    if Application.objects.filter(child_iin=child_iin, status__in=Application.LIVE_STATUSES).exists():
+        raise Refusal("duplicate")
+    locality = Locality.objects.filter(code=locality_code).first()
+    if locality is None:
+        raise Refusal("unknown_locality")
+    kinds = set(queues) | {QueueKind.GENERAL}
+    if kinds - {QueueKind.GENERAL} and not sen_pmpk:
+        raise Refusal("pmpk_required")
+    # Beyond the SPEC's table (form-level checks the simulator never triggers).
+    if applicant_iin and not iin_is_valid(applicant_iin, today=today):
+        raise Refusal("invalid_applicant_iin")
+    if benefit_category and benefit_category not in (
+        EXTRAORDINARY_CATEGORIES if benefit == Benefit.EXTRAORDINARY else PRIORITY_CATEGORIES if benefit == Benefit.PRIORITY else ()
+    ):
+        raise Refusal("invalid_benefit_category")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                number=sequence_next("application"),
+                child_iin=child_iin,
+                child_last_name=child_last_name,
+                child_first_name=child_first_name,
+                child_middle_name=child_middle_name,
+                child_birth_date=encoded,
+                birth_year=encoded.year,
+                birth_certificate=birth_certificate,
+                applicant_iin=applicant_iin,
+                applicant_last_name=applicant_last_name,
+                applicant_first_name=applicant_first_name,
+                applicant_middle_name=applicant_middle_name,
+                phone=phone,
+                phone2=phone2,
+                email=email,
+                address=address,
+                locality=locality,
+                benefit=benefit,
+                benefit_category=benefit_category,
+                benefit_status=None if benefit == Benefit.NONE else BenefitStatus.CLAIMED,
+                sen_pmpk=sen_pmpk,
+                wants_special=QueueKind.SPECIAL in kinds,
+                wants_sanatorium=QueueKind.SANATORIUM in kinds,
+                channel=channel,
+                language=language,
+                filed_at=now,
+                status=Application.Status.QUEUED,
+                status_changed_at=now,
+            )
+            message_enqueue(application=application, event="registered", now=now, context={"number": application.number})
+    except IntegrityError as exc:
+        # Two filings for one child at the same instant: the partial unique index decides.
+        raise Refusal("duplicate") from exc
+    return application
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def grants_end(*, application_ids: Iterable[int], now: dt.datetime) -> None:
+    """SPEC §6: a grant ends for good when its application stops being queued."""
+    from placements.models import Grant
+
+    Grant.objects.filter(application_id__in=list(application_ids), ended_at__isnull=True, until_at__gt=now).update(ended_at=now)
+
+
+def _archive(application: Application, reason: str, now: dt.datetime) -> None:
+    application.status = Application.Status.ARCHIVED
+    application.archive_reason = reason
+    application.status_changed_at = now
+    application.save(update_fields=["status", "archive_reason", "status_changed_at", "strikes"])
+    grants_end(application_ids=[application.pk], now=now)
+    message_enqueue(application=application, event="application_archived", now=now, context={"number": application.number, "reason": reason})
+
+
+def application_requeue(*, application: Application, now: dt.datetime, strike: bool) -> None:
+    """SPEC §7: after a direction ends without enrollment. Two strikes archive; otherwise back to
+    the queue with the original filed_at, unless over age by then (SPEC §3)."""
+    if strike:
+        application.strikes += 1
+    if application.strikes >= 2:
+        _archive(application, Application.ArchiveReason.EXPIRED_TWICE, now)
+    elif _is_over_age(application.child_birth_date, application.sen_pmpk, now):
+        _archive(application, Application.ArchiveReason.OVER_AGE, now)
+    else:
+        application.status = Application.Status.QUEUED
+        application.status_changed_at = now
+        application.save(update_fields=["status", "strikes", "status_changed_at"])
+
+
+def benefit_confirm(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
+    """Staff confirm a claimed benefit; a direction waiting for it becomes `issued` (SPEC §7)."""
+    from placements.models import Direction
+
+    with transaction.atomic():
+        application = _locked(application)
+        if application.benefit_status != BenefitStatus.CLAIMED:
+            raise Refusal("benefit_not_pending")
+        application.benefit_status = BenefitStatus.CONFIRMED
+        application.benefit_decision_reason = reason
+        application.save(update_fields=["benefit_status", "benefit_decision_reason"])
+        Direction.objects.filter(application=application, status=Direction.Status.BENEFIT_CHECK).update(status=Direction.Status.ISSUED)
+    return application
+
+
+def benefit_reject(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
+    """Staff reject a claimed benefit: it counts as none; an active direction is revoked and the
+    application returns to the queue on general grounds, with no strike (SPEC §7)."""
+    from placements.services import direction_end
+
+    with transaction.atomic():
+        application = _locked(application)
+        if application.benefit_status != BenefitStatus.CLAIMED:
+            raise Refusal("benefit_not_pending")
+        application.benefit_status = BenefitStatus.REJECTED
+        application.benefit_decision_reason = reason
+        application.save(update_fields=["benefit_status", "benefit_decision_reason"])
+        message_enqueue(application=application, event="benefit_rejected", now=now, context={"number": application.number, "reason": reason})
+        direction = application.directions.filter(status__in=("benefit_check", "issued")).first()
+        if direction is not None:
+            direction_end(direction=direction, application=application, status="revoked", now=now)
+            application_requeue(application=application, now=now, strike=False)
+    return application
+
+
+def application_withdraw(*, application: Application, now: dt.datetime) -> Application:
+    """The parent withdraws (SPEC §7): an active direction is cancelled, its seat released; no strike."""
+    from placements.services import direction_end
+
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status not in (Application.Status.QUEUED, Application.Status.DIRECTED):
+            raise Refusal("not_active")
+        direction = application.directions.filter(status__in=("benefit_check", "issued")).first()
+        if direction is not None:
+            direction_end(direction=direction, application=application, status="cancelled", now=now)
+        application.status = Application.Status.WITHDRAWN
+        application.status_changed_at = now
+        application.save(update_fields=["status", "status_changed_at"])
+        grants_end(application_ids=[application.pk], now=now)
+        message_enqueue(application=application, event="application_withdrawn", now=now, context={"number": application.number})
+    return application
+
+
+def applications_archive_over_age(*, now: dt.datetime) -> int:
+    """SPEC §3: queued children 6 or older on R(now), not SEN with PMPK, are archived. Idempotent."""
+    ref = reference_date(now)
+    try:
+        cutoff = ref.replace(year=ref.year - MAX_AGE)
+    except ValueError:  # pragma: no cover - R is always 1 September
+        cutoff = ref.replace(year=ref.year - MAX_AGE, day=28)
+    with transaction.atomic():
+        qs = Application.objects.select_for_update().filter(status=Application.Status.QUEUED, sen_pmpk=False, child_birth_date__lte=cutoff)
+        archived = list(qs)
+        if not archived:
+            return 0
+        ids = [a.pk for a in archived]
+        Application.objects.filter(pk__in=ids).update(
+            status=Application.Status.ARCHIVED, archive_reason=Application.ArchiveReason.OVER_AGE, status_changed_at=now
+        )
+        grants_end(application_ids=ids, now=now)
+        messages_enqueue(applications=archived, event="application_archived", now=now, context_for=lambda a: {"number": a.number, "reason": "over_age"})
+    return len(archived)

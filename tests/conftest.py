@@ -1,0 +1,14 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there otherwise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _outbox_empty():
+    from notifications.backends import OutboxSmsBackend
+
+    OutboxSmsBackend.outbox.clear()
+    yield
