@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "queues",
     "placements",
     "notifications",
+    "opendata",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from opendata import views
+
+app_name = "opendata"
+
+urlpatterns = [
+    path("free-seats/", views.free_seats, name="free_seats"),
+    path("releases/", views.releases, name="releases"),
+    path("directions/", views.directions, name="directions"),
+    path("queues/", views.queues, name="queues"),
+    path("kindergartens/", views.kindergartens, name="kindergartens"),
+    path("check/", views.queue_check, name="queue_check"),
+]
