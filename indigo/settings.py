@@ -138,6 +138,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# SMS: console (prints) by default; see notifications/backends.py for the others.
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.backends.ConsoleSmsBackend")
+
 # SPEC §4 Decision: one priority application after every N general ones.
 INDIGO_INTERLEAVE = env.int("INDIGO_INTERLEAVE", default=3)
 

@@ -1,0 +1,13 @@
+# The INDIGO image: one image for web, worker and beat (docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN python manage.py compile_catalogs \
+ && DEBUG=true python manage.py collectstatic --noinput
+RUN useradd --system --home /app indigo && mkdir -p /app/var && chown indigo /app/var
+USER indigo
+EXPOSE 8000
+CMD ["gunicorn", "indigo.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -1,0 +1,130 @@
+"""Department staff's admin for applications: state changes only through the services (SPEC §10)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import Refusal
+from queues import services
+from queues.models import Application, Locality
+from queues.selectors import application_positions
+
+
+@admin.register(Locality)
+class LocalityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_kk")
+    search_fields = ("code", "name", "name_kk")
+
+
+class BenefitDecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+
+STATE_FIELDS = (
+    "number",
+    "status",
+    "archive_reason",
+    "strikes",
+    "benefit_status",
+    "benefit_decision_reason",
+    "filed_at",
+    "status_changed_at",
+    "birth_year",
+    "child_iin",
+    "child_birth_date",
+    "locality",
+    "benefit",
+    "benefit_category",
+    "sen_pmpk",
+    "wants_special",
+    "wants_sanatorium",
+)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("number", "child_name_masked", "locality", "birth_year", "benefit", "benefit_status", "status", "filed_at")
+    list_filter = ("status", "locality", "birth_year", "benefit", "benefit_status", "wants_special", "wants_sanatorium")
+    search_fields = ("=number", "=child_iin", "=applicant_iin", "child_last_name", "child_first_name", "applicant_last_name")
+    readonly_fields = (*STATE_FIELDS, "positions")
+    list_select_related = ("locality",)
+    date_hierarchy = "filed_at"
+    show_full_result_count = False  # a million rows: no COUNT(*) on every page
+    actions = ("confirm_benefit", "reject_benefit")
+    fieldsets = (
+        (_("Application"), {"fields": ("number", "status", "archive_reason", "strikes", "filed_at", "status_changed_at", "positions")}),
+        (
+            _("Child"),
+            {"fields": ("child_iin", "child_last_name", "child_first_name", "child_middle_name", "child_birth_date", "birth_year", "birth_certificate")},
+        ),
+        (
+            _("Applicant"),
+            {"fields": ("applicant_iin", "applicant_last_name", "applicant_first_name", "applicant_middle_name", "phone", "phone2", "email", "address")},
+        ),
+        (
+            _("Queue"),
+            {
+                "fields": (
+                    "locality",
+                    "benefit",
+                    "benefit_category",
+                    "benefit_status",
+                    "benefit_decision_reason",
+                    "sen_pmpk",
+                    "wants_special",
+                    "wants_sanatorium",
+                )
+            },
+        ),
+        (_("Notifications"), {"fields": ("channel", "language")}),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Filing goes through the same service as the cabinet and the kiosk (SPEC §3).
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Application | None = None) -> bool:
+        return False  # nothing is ever lost
+
+    @admin.display(description=_("Positions"))
+    def positions(self, obj: Application) -> str:
+        found = application_positions(obj)
+        return ", ".join(f"{kind}: {p.position} / {p.size}" for kind, p in found.items()) or "—"
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Application], service, title) -> HttpResponse | None:
+        form = BenefitDecisionForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            now = timezone.now()
+            done = 0
+            for application in queryset:
+                try:
+                    service(application=application, now=now, reason=form.cleaned_data["reason"])
+                    done += 1
+                except Refusal as refusal:
+                    self.message_user(request, f"№{application.number}: {refusal.message}", messages.WARNING)
+            self.message_user(request, _("Decisions recorded: %(count)d") % {"count": done}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "applications": queryset,
+            "form": form,
+            "action": request.POST.get("action"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/queues/benefit_decision.html", context)
+
+    @admin.action(description=_("Confirm the benefit"), permissions=["change"])
+    def confirm_benefit(self, request: HttpRequest, queryset: QuerySet[Application]) -> HttpResponse | None:
+        return self._decide(request, queryset, services.benefit_confirm, _("Confirm the benefit"))
+
+    @admin.action(description=_("Reject the benefit (returns to the general queue)"), permissions=["change"])
+    def reject_benefit(self, request: HttpRequest, queryset: QuerySet[Application]) -> HttpResponse | None:
+        return self._decide(request, queryset, services.benefit_reject, _("Reject the benefit"))
