@@ -26,7 +26,7 @@ messages: install
 	$(PY) manage.py compile_catalogs
 
 migrate: messages
-	mkdir -p var/celery/queue var/celery/processed
+	mkdir -p var/celery/queue var/celery/processed var/celery/control
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
