@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from audit.services import audit_record
 from core.calendar import calendar_load, enrollment_year, local, next_seven_am
 from core.errors import Refusal
 from core.sequences import sequence_next
@@ -37,8 +38,9 @@ def seat_release(*, group: Group, birth_year: int, count: int, now: dt.datetime,
         seats = Seat.objects.bulk_create(
             [Seat(release=release, group=group, birth_year=birth_year, state=Seat.State.RELEASED, created_at=now, released_at=now) for _ in range(count)]
         )
-    if seats and seats[0].pk is None:  # backends that do not return ids from bulk inserts
-        seats = list(release.seats.order_by("id"))
+        if seats and seats[0].pk is None:  # backends that do not return ids from bulk inserts
+            seats = list(release.seats.order_by("id"))
+        audit_record(action="seat.release", obj=release, now=now, details={"group": group.code, "birth_year": birth_year, "count": count})
     return seats
 
 
@@ -48,6 +50,7 @@ def seat_withdraw(*, seat: Seat, now: dt.datetime) -> Seat:
         changed = Seat.objects.filter(pk=seat.pk, state__in=("released", "priority", "general")).update(state=Seat.State.WITHDRAWN, withdrawn_at=now)
         if changed != 1:
             raise Refusal("seat_not_withdrawable")
+        audit_record(action="seat.withdraw", obj=seat, now=now, changes={"state": (seat.state, "withdrawn")})
     seat.refresh_from_db()
     return seat
 
@@ -55,7 +58,11 @@ def seat_withdraw(*, seat: Seat, now: dt.datetime) -> Seat:
 def seats_promote(*, now: dt.datetime) -> int:
     """SPEC §5: priority seats whose window has passed become general (the state column catches up;
     every reader already treats them as general from priority_until). Idempotent."""
-    return Seat.objects.filter(state=Seat.State.PRIORITY, priority_until__lte=now).update(state=Seat.State.GENERAL)
+    with transaction.atomic():
+        count = Seat.objects.filter(state=Seat.State.PRIORITY, priority_until__lte=now).update(state=Seat.State.GENERAL)
+        if count:
+            audit_record(action="seat.promote", now=now, details={"count": count})
+    return count
 
 
 def effective_state(seat: Seat, now: dt.datetime) -> str:
@@ -91,11 +98,17 @@ def bulletin_publish(*, now: dt.datetime) -> Bulletin | None:
         Publication.objects.bulk_create(
             [Publication(bulletin=bulletin, seat=s, open_at=open_at, priority_until=priority_until) for s in seats], batch_size=2000
         )
-        _grants_for_bulletin(bulletin=bulletin, seats=seats, open_at=open_at, priority_until=priority_until, now=now)
+        grants = _grants_for_bulletin(bulletin=bulletin, seats=seats, open_at=open_at, priority_until=priority_until, now=now)
+        audit_record(
+            action="bulletin.publish",
+            obj=bulletin,
+            now=now,
+            details={"seats": len(seats), "grants": grants, "open_at": open_at, "priority_until": priority_until},
+        )
     return bulletin
 
 
-def _grants_for_bulletin(*, bulletin: Bulletin, seats: list[Seat], open_at: dt.datetime, priority_until: dt.datetime, now: dt.datetime) -> None:
+def _grants_for_bulletin(*, bulletin: Bulletin, seats: list[Seat], open_at: dt.datetime, priority_until: dt.datetime, now: dt.datetime) -> int:
     """SPEC §6: K seats of a queue → the first K in its order without an open grant there."""
     per_queue: dict[tuple[str, int, int], int] = defaultdict(int)
     for seat in seats:
@@ -127,6 +140,7 @@ def _grants_for_bulletin(*, bulletin: Bulletin, seats: list[Seat], open_at: dt.d
         apps = list(Application.objects.filter(pk__in=holders_ids))
         until_text = local(priority_until).strftime("%d.%m.%Y %H:%M")
         messages_enqueue(applications=apps, event="grant_opened", now=now, context_for=lambda a: {"number": a.number, "until": until_text})
+    return len(new_grants)
 
 
 def open_grant_kinds(*, application: Application, now: dt.datetime) -> set[str]:
@@ -178,6 +192,13 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
             application.save(update_fields=["status", "status_changed_at"])
             grants_end(application_ids=[application.pk], now=now)
             message_enqueue(application=application, event="direction_issued", now=now, context=_direction_context(direction, group))
+            audit_record(
+                action="seat.claim",
+                obj=direction,
+                now=now,
+                changes={"application.status": ("queued", "directed"), "seat.state": (seat.state, "claimed")},
+                details={"application": application.number, "seat": seat.pk, "direction": direction.number, "status": direction.status},
+            )
             return direction
     except IntegrityError as exc:  # the partial unique indexes said no: someone else won
         raise Refusal("no_seat") from exc
@@ -214,6 +235,7 @@ def direction_end(*, direction: Direction, application: Application, status: str
         state=Seat.State.RELEASED, published_at=None, open_at=None, priority_until=None, released_at=now
     )
     message_enqueue(application=application, event=f"direction_{status}", now=now, context={"direction": direction.number, "number": application.number})
+    audit_record(action=f"direction.{status}", obj=direction, now=now, changes={"status": (direction.status, status), "seat.state": ("claimed", "released")})
 
 
 def _due_expiry(application: Application, now: dt.datetime) -> None:
@@ -241,9 +263,11 @@ def direction_extend(*, application: Application, now: dt.datetime) -> Direction
         if now >= calendar_load().add_working_days(direction.issued_at, EXTENSION_WINDOW_WORKING_DAYS):
             raise Refusal("extension_closed")
         issued = local(direction.issued_at)
+        before = direction.valid_until
         direction.valid_until = dt.datetime.combine(issued.date() + dt.timedelta(days=EXTENSION_DAYS), issued.timetz())
         direction.extended = True
         direction.save(update_fields=["valid_until", "extended"])
+        audit_record(action="direction.extend", obj=direction, now=now, changes={"valid_until": (before, direction.valid_until), "extended": (False, True)})
         message_enqueue(application=application, event="direction_extended", now=now, context=_direction_context(direction, direction.seat.group))
     return direction
 
@@ -259,6 +283,13 @@ def direction_enroll(*, application: Application, now: dt.datetime, contract_num
         direction.contract_number = contract_number
         direction.contract_date = contract_date
         direction.save(update_fields=["status", "ended_at", "contract_number", "contract_date"])
+        audit_record(
+            action="direction.enroll",
+            obj=direction,
+            now=now,
+            changes={"status": ("issued", "enrolled")},
+            details={"contract_number": contract_number, "contract_date": contract_date},
+        )
         Seat.objects.filter(pk=direction.seat_id).update(state=Seat.State.ENROLLED)
         application.status = Application.Status.ENROLLED
         application.status_changed_at = now

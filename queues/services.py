@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
+from audit.services import audit_record
 from core.calendar import age_on, local, reference_date
 from core.errors import Refusal
 from core.iin import iin_birth_date, iin_is_valid
@@ -112,6 +113,7 @@ def application_file(
                 status_changed_at=now,
             )
             message_enqueue(application=application, event="registered", now=now, context={"number": application.number})
+            audit_record(action="application.file", obj=application, now=now, details={"number": application.number, "benefit": benefit})
     except IntegrityError as exc:
         # Two filings for one child at the same instant: the partial unique index decides.
         raise Refusal("duplicate") from exc
@@ -130,12 +132,14 @@ def grants_end(*, application_ids: Iterable[int], now: dt.datetime) -> None:
 
 
 def _archive(application: Application, reason: str, now: dt.datetime) -> None:
+    before = application.status
     application.status = Application.Status.ARCHIVED
     application.archive_reason = reason
     application.status_changed_at = now
     application.save(update_fields=["status", "archive_reason", "status_changed_at", "strikes"])
     grants_end(application_ids=[application.pk], now=now)
     message_enqueue(application=application, event="application_archived", now=now, context={"number": application.number, "reason": reason})
+    audit_record(action="application.archive", obj=application, now=now, changes={"status": (before, "archived"), "archive_reason": (None, reason)})
 
 
 def application_requeue(*, application: Application, now: dt.datetime, strike: bool) -> None:
@@ -148,9 +152,11 @@ def application_requeue(*, application: Application, now: dt.datetime, strike: b
     elif _is_over_age(application.child_birth_date, application.sen_pmpk, now):
         _archive(application, Application.ArchiveReason.OVER_AGE, now)
     else:
+        before = application.status
         application.status = Application.Status.QUEUED
         application.status_changed_at = now
         application.save(update_fields=["status", "strikes", "status_changed_at"])
+        audit_record(action="application.requeue", obj=application, now=now, changes={"status": (before, "queued")}, details={"strikes": application.strikes})
 
 
 def benefit_confirm(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
@@ -164,6 +170,7 @@ def benefit_confirm(*, application: Application, now: dt.datetime, reason: str =
         application.benefit_status = BenefitStatus.CONFIRMED
         application.benefit_decision_reason = reason
         application.save(update_fields=["benefit_status", "benefit_decision_reason"])
+        audit_record(action="benefit.confirm", obj=application, now=now, changes={"benefit_status": ("claimed", "confirmed")}, details={"reason": reason})
         Direction.objects.filter(application=application, status=Direction.Status.BENEFIT_CHECK).update(status=Direction.Status.ISSUED)
     return application
 
@@ -180,6 +187,7 @@ def benefit_reject(*, application: Application, now: dt.datetime, reason: str = 
         application.benefit_status = BenefitStatus.REJECTED
         application.benefit_decision_reason = reason
         application.save(update_fields=["benefit_status", "benefit_decision_reason"])
+        audit_record(action="benefit.reject", obj=application, now=now, changes={"benefit_status": ("claimed", "rejected")}, details={"reason": reason})
         message_enqueue(application=application, event="benefit_rejected", now=now, context={"number": application.number, "reason": reason})
         direction = application.directions.filter(status__in=("benefit_check", "issued")).first()
         if direction is not None:
@@ -199,6 +207,7 @@ def application_withdraw(*, application: Application, now: dt.datetime) -> Appli
         direction = application.directions.filter(status__in=("benefit_check", "issued")).first()
         if direction is not None:
             direction_end(direction=direction, application=application, status="cancelled", now=now)
+        audit_record(action="application.withdraw", obj=application, now=now, changes={"status": (application.status, "withdrawn")})
         application.status = Application.Status.WITHDRAWN
         application.status_changed_at = now
         application.save(update_fields=["status", "status_changed_at"])
@@ -224,5 +233,6 @@ def applications_archive_over_age(*, now: dt.datetime) -> int:
             status=Application.Status.ARCHIVED, archive_reason=Application.ArchiveReason.OVER_AGE, status_changed_at=now
         )
         grants_end(application_ids=ids, now=now)
+        audit_record(action="application.archive_over_age", now=now, details={"numbers": sorted(a.number for a in archived), "reference_date": ref})
         messages_enqueue(applications=archived, event="application_archived", now=now, context_for=lambda a: {"number": a.number, "reason": "over_age"})
     return len(archived)
