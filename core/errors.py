@@ -37,16 +37,34 @@ MESSAGES: dict[str, Promise] = {
     "extension_closed": _("A direction can be extended only within the first four working days."),
     "benefit_unconfirmed": _("The benefit must be confirmed by the education department before enrollment."),
     "not_active": _("Only an application that is in the queue or holds a direction can be withdrawn."),
+    # SPEC §9 one-time codes, SPEC §10 cabinets
+    "invalid_phone": _("Enter a Kazakhstan mobile number, e.g. +7 701 123 45 67."),
+    "code_too_soon": _("A code was sent less than a minute ago. Please wait before asking for a new one."),
+    "code_limit": _("Too many codes were sent to this phone in the last hour. Please try again later."),
+    "code_missing": _("Ask for a code first."),
+    "code_expired": _("The code has expired (codes are valid for 5 minutes). Ask for a new one."),
+    "code_exhausted": _("The code was entered wrongly too many times. Ask for a new one."),
+    "code_wrong": _("The code is not correct. Check the SMS and try again."),
+    "no_cabinet_application": _("No application is registered with this IIN as the applicant. File an application first."),
+    "cabinet_blocked": _("This cabinet is blocked until %(until)s: %(reason)s"),
+    "cabinet_locked": _("Too many wrong passwords. The cabinet is locked for 15 minutes, until %(until)s."),
+    "wrong_password": _("The password is not correct."),
+    "password_not_set": _("Set a password first."),
+    "weak_password": _("Choose a stronger password: %(reasons)s"),
+    "rate_limited": _("Too many requests. Please wait a minute and try again."),
+    "bad_document": _("Attach a PDF, JPEG or PNG file of at most 5 MB."),
 }
 
 
 class Refusal(Exception):
     """A rule said no. Nothing was changed (the service's transaction rolls back)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
 
     @property
     def message(self) -> str:
-        return str(MESSAGES.get(self.code, self.code))
+        text = str(MESSAGES.get(self.code, self.code))
+        return text % self.params if self.params else text

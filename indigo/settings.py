@@ -4,6 +4,7 @@ Embedded defaults (SQLite, filesystem Celery broker, file cache) need no server;
 DATABASE_URL / REDIS_URL for PostgreSQL and Redis. DEBUG=false turns on the production hardening.
 """
 
+import datetime
 import zoneinfo
 from pathlib import Path
 
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "notifications",
     "opendata",
     "audit",
+    "accounts",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +53,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.CabinetMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: locks out a username/IP after repeated wrong passwords.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -71,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
+                "accounts.context_processors.layout",
             ],
         },
     },
@@ -119,6 +127,15 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Staff and operators: Django accounts, locked after 5 wrong passwords for 15 minutes (django-axes).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
 # E-mail: console in development; SMTP when EMAIL_URL is set (smtp+tls://user:pass@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -145,8 +162,20 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# SMS: console (prints) by default; see notifications/backends.py for the others.
+# SMS: console (logs, phone masked) by default; see notifications/backends.py for the others:
+# notifications.backends.OutboxSmsBackend (stored for the demo phone page) and
+# notifications.backends.MobizonSmsBackend (the real gateway, configured below).
 SMS_BACKEND = env("SMS_BACKEND", default="notifications.backends.ConsoleSmsBackend")
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")  # e.g. https://api.mobizon.kz
+SMS_GATEWAY_API_KEY = env("SMS_GATEWAY_API_KEY", default="")  # never logged, never in Message.last_error
+SMS_GATEWAY_SENDER = env("SMS_GATEWAY_SENDER", default="")  # the sender name registered with the provider, optional
+SMS_GATEWAY_CONNECT_TIMEOUT = env.float("SMS_GATEWAY_CONNECT_TIMEOUT", default=5.0)
+SMS_GATEWAY_READ_TIMEOUT = env.float("SMS_GATEWAY_READ_TIMEOUT", default=10.0)
+# A mail server that hangs must not hold a worker forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# /demo-phone/ shows the outbox's SMS (codes included) for any number typed in: development and
+# demo deployments only (404 unless DEBUG or the outbox backend, and this setting).
+INDIGO_DEMO_PHONE = env.bool("INDIGO_DEMO_PHONE", default=DEBUG)
 
 # SPEC §4 Decision: one priority application after every N general ones.
 INDIGO_INTERLEAVE = env.int("INDIGO_INTERLEAVE", default=3)

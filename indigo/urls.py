@@ -4,6 +4,9 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.urls")),
     path("open/", include("opendata.urls")),
+    path("", include("accounts.urls")),
+    path("", include("queues.urls")),
+    path("demo-phone/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

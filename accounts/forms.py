@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
+
+
+class IinForm(forms.Form):
+    iin = forms.CharField(
+        label=_("Your IIN (the applicant's)"),
+        min_length=12,
+        max_length=12,
+        widget=forms.TextInput(attrs={**NO_AUTOFILL, "inputmode": "numeric", "pattern": "[0-9]{12}"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={**NO_AUTOFILL, "inputmode": "numeric", "pattern": "[0-9]{6}", "autocomplete": "one-time-code"}),
+    )
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class NewPasswordForm(forms.Form):
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") != data.get("password2"):
+            raise forms.ValidationError(_("The two passwords differ."))
+        return data
+
+
+class KioskActivateForm(forms.Form):
+    token = forms.CharField(label=_("Kiosk token (from the education department)"), widget=forms.PasswordInput(attrs=NO_AUTOFILL))

@@ -1,0 +1,100 @@
+"""Parent cabinets, one-time codes, kiosks (SPEC §9, §10)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.iin import validate_iin
+
+
+class Cabinet(models.Model):
+    """A legal representative's personal cabinet, keyed by their IIN (SPEC §10)."""
+
+    iin = models.CharField(_("IIN"), max_length=12, unique=True, validators=[validate_iin])
+    password = models.CharField(_("password"), max_length=128, blank=True)
+    # One registered device: the hash of the token in that browser's cookie.
+    device_token_hash = models.CharField(_("registered device"), max_length=64, blank=True)
+    device_label = models.CharField(_("device"), max_length=200, blank=True)
+    device_registered_at = models.DateTimeField(_("device registered at"), null=True, blank=True)
+    device_last_used_at = models.DateTimeField(_("device last used at"), null=True, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(_("failed password attempts"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    blocked_until = models.DateTimeField(_("blocked until"), null=True, blank=True)
+    block_reason = models.CharField(_("block reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_login_at = models.DateTimeField(_("last login at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("parent cabinet")
+        verbose_name_plural = _("parent cabinets")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.iin[:4]}********"
+
+    def is_blocked(self, now) -> bool:
+        return self.blocked_until is not None and self.blocked_until > now
+
+
+class PhoneThrottle(models.Model):
+    """One row per phone; its lock serialises code issuing so the limits hold across processes."""
+
+    phone = models.CharField(max_length=16, primary_key=True)
+
+    class Meta:
+        verbose_name = _("phone throttle")
+
+    def __str__(self) -> str:
+        return self.phone[-4:]
+
+
+class OneTimeCode(models.Model):
+    """SPEC §9: 6 digits, 5 minutes, single use, 3 tries; stored only as a keyed hash."""
+
+    class Purpose(models.TextChoices):
+        APPLY_PHONE = "apply_phone", _("confirm a phone when applying")
+        LOGIN = "login", _("log in")
+        PASSWORD_RESET = "password_reset", _("reset the password")
+        PHONE_CHANGE = "phone_change", _("change the phone")
+        CLAIM = "claim", _("get a direction")
+        EXTEND = "extend", _("extend a direction")
+        CANCEL = "cancel", _("decline a direction")
+        WITHDRAW = "withdraw", _("withdraw the application")
+
+    phone = models.CharField(_("phone"), max_length=16)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["phone", "created_at"], name="otp_phone_time")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} …{self.phone[-2:]}"
+
+
+class Kiosk(models.Model):
+    """A self-service screen in a kindergarten, known by the token in its cookie (SPEC §10)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kindergarten = models.ForeignKey("placements.Kindergarten", on_delete=models.PROTECT, related_name="kiosks", verbose_name=_("kindergarten"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False)
+    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,61 @@
+"""Department staff roles (SPEC §10) as Django groups, kept in sync after every migrate."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+READ_MODELS = [
+    ("queues", "application"),
+    ("queues", "locality"),
+    ("placements", "kindergarten"),
+    ("placements", "group"),
+    ("placements", "seat"),
+    ("placements", "seatrelease"),
+    ("placements", "bulletin"),
+    ("placements", "publication"),
+    ("placements", "grant"),
+    ("placements", "direction"),
+    ("notifications", "message"),
+    ("core", "calendaroverride"),
+    ("accounts", "cabinet"),
+    ("accounts", "kiosk"),
+    ("audit", "auditrecord"),
+]
+
+ROLES: dict[str, list[str]] = {
+    # Applications and benefit decisions.
+    "clerk": [f"{app}.view_{model}" for app, model in READ_MODELS] + ["queues.change_application"],
+    # Plus kindergartens, localities, the calendar, kiosks and cabinet blocks.
+    "supervisor": [f"{app}.view_{model}" for app, model in READ_MODELS]
+    + [
+        "queues.change_application",
+        "queues.add_locality",
+        "queues.change_locality",
+        "placements.add_kindergarten",
+        "placements.change_kindergarten",
+        "placements.add_group",
+        "placements.change_group",
+        "core.add_calendaroverride",
+        "core.change_calendaroverride",
+        "core.delete_calendaroverride",
+        "accounts.add_kiosk",
+        "accounts.change_kiosk",
+        "accounts.change_cabinet",
+        "accounts.add_cabinet",
+    ],
+    # Reads everything, changes nothing.
+    "auditor": [f"{app}.view_{model}" for app, model in READ_MODELS],
+}
+
+
+def roles_sync(**kwargs) -> None:
+    """Create or update the groups clerk, supervisor and auditor with their permissions."""
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

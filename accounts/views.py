@@ -1,0 +1,190 @@
+"""Parent cabinet login, password reset, device (SPEC §10), and the kiosk's start and finish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import services
+from accounts.forms import CodeForm, IinForm, KioskActivateForm, NewPasswordForm, PasswordForm
+from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
+from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
+from accounts.models import Cabinet
+from core.errors import Refusal
+
+DEVICE_COOKIE = "indigo_device"
+FLOW = "cabinet_flow"  # {"iin": …, "purpose": "login" | "password_reset", "verified": bool}
+
+
+def _masked_phone(phone: str) -> str:
+    return f"+{phone[:1]} {phone[1:4]} *** ** {phone[-2:]}" if len(phone) == 11 else "***"
+
+
+def _flow(request: HttpRequest) -> dict | None:
+    return request.session.get(FLOW)
+
+
+def _refusal(form, refusal: Refusal, field: str | None = None) -> None:
+    form.add_error(field, refusal.message)
+
+
+@require_http_methods(["GET", "POST"])
+def login_start(request: HttpRequest, purpose: str = "login") -> HttpResponse:
+    """Step 1: the applicant's IIN; a code goes to the phone of their application."""
+    form = IinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            phone = services.cabinet_code_send(iin=form.cleaned_data["iin"], purpose=purpose, now=timezone.now())
+        except Refusal as refusal:
+            _refusal(form, refusal, "iin" if refusal.code in ("invalid_applicant_iin", "no_cabinet_application") else None)
+        else:
+            request.session[FLOW] = {"iin": form.cleaned_data["iin"], "purpose": purpose, "verified": False, "phone": _masked_phone(phone)}
+            return redirect("accounts:code")
+    title = _("Log in to the personal cabinet") if purpose == "login" else _("Reset the password")
+    return render(request, "accounts/iin.html", {"form": form, "title": title, "purpose": purpose})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_start(request: HttpRequest) -> HttpResponse:
+    return login_start(request, purpose="password_reset")
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """Step 2: the SMS code."""
+    flow = _flow(request)
+    if not flow:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            services.cabinet_code_send(iin=flow["iin"], purpose=flow["purpose"], now=timezone.now())
+            messages.info(request, _("A new code was sent."))
+        except Refusal as refusal:
+            messages.error(request, refusal.message)
+        return redirect("accounts:code")
+    if request.method == "POST" and form.is_valid():
+        try:
+            cabinet = services.cabinet_code_check(iin=flow["iin"], code=form.cleaned_data["code"], purpose=flow["purpose"], now=timezone.now())
+        except Refusal as refusal:
+            _refusal(form, refusal, "code")
+        else:
+            request.session[FLOW] = {**flow, "verified": True, "cabinet": cabinet.pk}
+            if flow["purpose"] == "password_reset" or not cabinet.password:
+                return redirect("accounts:password_new")
+            return redirect("accounts:password")
+    return render(request, "accounts/code.html", {"form": form, "phone": flow.get("phone")})
+
+
+def _verified_cabinet(request: HttpRequest) -> Cabinet | None:
+    flow = _flow(request)
+    if not flow or not flow.get("verified"):
+        return None
+    return Cabinet.objects.filter(pk=flow.get("cabinet")).first()
+
+
+def _complete_login(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
+    now = timezone.now()
+    request.session.cycle_key()  # no session fixation
+    request.session.pop(FLOW, None)
+    request.session[SESSION_CABINET] = cabinet.pk
+    if request.kiosk is not None:
+        # A kiosk never becomes, or replaces, the cabinet's registered device (SPEC §10).
+        request.session[SESSION_DEVICE] = "kiosk"
+        return redirect("queues:cabinet")
+    token = request.COOKIES.get(DEVICE_COOKIE) or services.new_token()
+    if services.cabinet_device_register(cabinet=cabinet, device_token=token, label=request.META.get("HTTP_USER_AGENT", "")[:200], now=now):
+        messages.warning(request, _("This device is now your cabinet's registered device; sessions on the previous device have ended."))
+    request.session[SESSION_DEVICE] = services.token_hash(token)
+    response = redirect("queues:cabinet")
+    response.set_cookie(DEVICE_COOKIE, token, max_age=5 * 365 * 24 * 3600, httponly=True, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def login_password(request: HttpRequest) -> HttpResponse:
+    """Step 3: the password."""
+    cabinet = _verified_cabinet(request)
+    if cabinet is None:
+        return redirect("accounts:login")
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cabinet_password_check(cabinet=cabinet, password=form.cleaned_data["password"], now=timezone.now())
+        except Refusal as refusal:
+            _refusal(form, refusal, "password" if refusal.code == "wrong_password" else None)
+        else:
+            return _complete_login(request, cabinet)
+    return render(request, "accounts/password.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def password_new(request: HttpRequest) -> HttpResponse:
+    """First login or reset: set the password (after the SMS code)."""
+    cabinet = _verified_cabinet(request)
+    if cabinet is None:
+        return redirect("accounts:login")
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cabinet_password_set(cabinet=cabinet, password=form.cleaned_data["password"], now=timezone.now())
+        except Refusal as refusal:
+            _refusal(form, refusal, "password")
+        else:
+            messages.success(request, _("The password is set."))
+            return _complete_login(request, cabinet)
+    return render(request, "accounts/password_new.html", {"form": form})
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    kiosk = request.kiosk
+    request.session.flush()
+    return redirect("accounts:kiosk" if kiosk else "core:home")
+
+
+@require_GET
+def device(request: HttpRequest) -> HttpResponse:
+    if request.cabinet is None:
+        return redirect("accounts:login")
+    return render(request, "accounts/device.html", {"cabinet": request.cabinet})
+
+
+# --- kiosk ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def kiosk_start(request: HttpRequest) -> HttpResponse:
+    if request.kiosk is None:
+        return redirect("accounts:kiosk_activate")
+    return render(request, "kiosk/start.html", {"kiosk": request.kiosk, "idle_seconds": KIOSK_IDLE_SECONDS})
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk_activate(request: HttpRequest) -> HttpResponse:
+    """Staff turn a screen into a kiosk with the token shown once in the admin."""
+    form = KioskActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        kiosk = kiosk_by_token(form.cleaned_data["token"])
+        if kiosk is None:
+            form.add_error("token", _("No active kiosk has this token."))
+        else:
+            request.session.flush()
+            response = redirect("accounts:kiosk")
+            response.set_cookie(
+                KIOSK_COOKIE, form.cleaned_data["token"], max_age=10 * 365 * 24 * 3600, httponly=True, samesite="Strict", secure=request.is_secure()
+            )
+            return response
+    return render(request, "kiosk/activate.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk_finish(request: HttpRequest) -> HttpResponse:
+    """ "Finish" (or the idle timer): forget the family completely, back to the start screen."""
+    request.session.flush()
+    return redirect(reverse("accounts:kiosk"))

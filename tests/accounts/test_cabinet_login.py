@@ -1,0 +1,145 @@
+"""SPEC §10 parent cabinet: IIN → SMS code → password; one device; lockout; blocks; own data only."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Cabinet
+from accounts.services import cabinet_block
+from audit.models import AuditRecord
+from core.iin import iin_build
+from queues.services import application_file
+from tests.accounts.conftest import PARENT_IIN, last_code
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Qazaqstan-2026!"
+
+
+def _start(client, django_capture_on_commit_callbacks, purpose_url="/cabinet/login/"):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(purpose_url, {"iin": PARENT_IIN})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client.post("/cabinet/login/code/", {"code": last_code()})
+
+
+def _first_login(client, django_capture_on_commit_callbacks):
+    response = _start(client, django_capture_on_commit_callbacks)
+    assert response.url == "/cabinet/password/"
+    return client.post("/cabinet/password/", {"password": PASSWORD, "password2": PASSWORD})
+
+
+def _login(client, django_capture_on_commit_callbacks, password=PASSWORD):
+    response = _start(client, django_capture_on_commit_callbacks)
+    assert response.url == "/cabinet/login/password/"
+    return client.post("/cabinet/login/password/", {"password": password})
+
+
+def _expire_resend_wait():
+    # Codes are 60 s apart and 5 an hour: move the previous codes back in time instead of sleeping.
+    from accounts.models import OneTimeCode
+
+    OneTimeCode.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
+
+
+def test_first_login_sets_the_password_and_shows_only_own_applications(client, application, locality, django_capture_on_commit_callbacks):
+    other = application_file(
+        child_iin=iin_build(dt.date(2021, 7, 1), serial=55),
+        locality_code="temirtau",
+        applicant_iin=iin_build(dt.date(1985, 1, 1), serial=99),
+        phone="77019998877",
+        now=timezone.now(),
+    )
+    response = _first_login(client, django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and response.url == "/cabinet/"
+    page = client.get("/cabinet/").content.decode()
+    assert f"No. {application.number}" in page or str(application.number) in page
+    assert f"№{other.number}" not in page and f"No. {other.number}" not in page
+    assert Cabinet.objects.get(iin=PARENT_IIN).password
+
+
+def test_a_wrong_code_keeps_the_parent_on_the_code_step(client, application, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/cabinet/login/", {"iin": PARENT_IIN})
+    code = last_code()
+    response = client.post("/cabinet/login/code/", {"code": "000000" if code != "000000" else "111111"}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    assert "Код неверный" in response.content.decode() or "code is not correct" in response.content.decode()
+    assert client.get("/cabinet/").status_code == 302
+
+
+def test_an_iin_without_application_is_told_to_apply_first(client, locality):
+    response = client.post("/cabinet/login/", {"iin": iin_build(dt.date(1980, 2, 2), serial=3)})
+    assert response.status_code == 200
+    assert "No application is registered" in response.content.decode() or "заявлени" in response.content.decode()
+
+
+def test_five_wrong_passwords_lock_the_cabinet_for_fifteen_minutes(client, application, django_capture_on_commit_callbacks):
+    _first_login(client, django_capture_on_commit_callbacks)
+    client.post("/cabinet/logout/")
+    for _ in range(5):
+        _expire_resend_wait()
+        response = _login(client, django_capture_on_commit_callbacks, password="wrong-password")
+        assert response.status_code == 200
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    assert cabinet.locked_until is not None
+    assert cabinet.locked_until - timezone.now() > dt.timedelta(minutes=14)
+    _expire_resend_wait()
+    response = _login(client, django_capture_on_commit_callbacks)  # even the right password now
+    assert response.status_code == 200
+    assert client.get("/cabinet/").status_code == 302
+    assert AuditRecord.objects.filter(action="cabinet.login_failed").count() == 5
+
+
+def test_a_login_from_a_new_device_ends_the_old_devices_session(application, django_capture_on_commit_callbacks):
+    phone_a, phone_b = Client(), Client()
+    _first_login(phone_a, django_capture_on_commit_callbacks)
+    assert phone_a.get("/cabinet/").status_code == 200
+    _expire_resend_wait()
+    response = _login(phone_b, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert phone_b.get("/cabinet/").status_code == 200
+    assert phone_a.get("/cabinet/").status_code == 302  # the old device was logged out
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    assert cabinet.device_last_used_at is not None
+    assert phone_b.get("/cabinet/device/").status_code == 200
+
+
+def test_a_blocked_parent_cannot_log_in_and_is_told_why_and_until_when(client, application, django_capture_on_commit_callbacks):
+    _first_login(client, django_capture_on_commit_callbacks)
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    cabinet_block(cabinet=cabinet, reason="передача доступа посреднику", now=timezone.now())
+    assert client.get("/cabinet/").status_code == 302  # the running session ends
+    response = client.post("/cabinet/login/", {"iin": PARENT_IIN})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "передача доступа посреднику" in text
+    assert timezone.localtime(Cabinet.objects.get().blocked_until).strftime("%d.%m.%Y") in text
+
+
+def test_password_reset_by_sms(client, application, django_capture_on_commit_callbacks):
+    _first_login(client, django_capture_on_commit_callbacks)
+    client.post("/cabinet/logout/")
+    _expire_resend_wait()
+    response = _start(client, django_capture_on_commit_callbacks, purpose_url="/cabinet/password/reset/")
+    assert response.url == "/cabinet/password/"
+    new = "Another-Password-77"
+    assert client.post("/cabinet/password/", {"password": new, "password2": new}).status_code == 302
+    client.post("/cabinet/logout/")
+    _expire_resend_wait()
+    assert _login(client, django_capture_on_commit_callbacks, password=new).status_code == 302
+
+
+def test_cabinet_pages_are_never_cached(client, application, django_capture_on_commit_callbacks):
+    _first_login(client, django_capture_on_commit_callbacks)
+    response = client.get("/cabinet/")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_every_page_carries_a_content_security_policy_without_inline_code(client, locality):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.content.decode()

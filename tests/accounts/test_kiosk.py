@@ -1,0 +1,80 @@
+"""SPEC §10 kiosk: a registered screen; sessions end after 90 s idle and on "finish"; a kiosk login
+never becomes the cabinet's registered device; nothing is cached between families."""
+
+import time
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.kiosks import KIOSK_COOKIE, kiosk_register
+from accounts.models import Cabinet, Kiosk
+from placements.models import Kindergarten
+from tests.accounts.test_cabinet_login import _expire_resend_wait, _first_login, _login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kiosk_client(locality):
+    kindergarten = Kindergarten.objects.create(code="arman", name="Ясли-сад №9 «Арман»", locality=locality)
+    kiosk = Kiosk(code="arman-hall", name="Арман, холл", kindergarten=kindergarten)
+    token = kiosk_register(kiosk=kiosk, now=timezone.now())
+    client = Client()
+    response = client.post("/kiosk/activate/", {"token": token})
+    assert response.status_code == 302
+    assert client.cookies[KIOSK_COOKIE].value == token
+    return client
+
+
+def test_a_wrong_token_does_not_make_a_kiosk(client, locality):
+    response = client.post("/kiosk/activate/", {"token": "guess"})
+    assert response.status_code == 200
+    assert KIOSK_COOKIE not in response.cookies
+
+
+def test_the_start_screen_names_the_kindergarten_and_is_never_cached(kiosk_client):
+    response = kiosk_client.get("/kiosk/")
+    assert "Ясли-сад №9 «Арман»" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_kiosk_login_never_replaces_the_registered_device(kiosk_client, application, django_capture_on_commit_callbacks):
+    home_phone = Client()
+    _first_login(home_phone, django_capture_on_commit_callbacks)
+    device = Cabinet.objects.get().device_token_hash
+    _expire_resend_wait()
+    assert _login(kiosk_client, django_capture_on_commit_callbacks).status_code == 302
+    assert kiosk_client.get("/cabinet/").status_code == 200
+    assert Cabinet.objects.get().device_token_hash == device
+    assert home_phone.get("/cabinet/").status_code == 200  # the home device is still logged in
+
+
+def test_ninety_seconds_without_input_end_the_kiosk_session(kiosk_client, application, django_capture_on_commit_callbacks):
+    _first_login(kiosk_client, django_capture_on_commit_callbacks)
+    assert kiosk_client.get("/cabinet/").status_code == 200
+    session = kiosk_client.session
+    session["kiosk_seen"] = time.time() - 91
+    session.save()
+    assert kiosk_client.get("/cabinet/").status_code == 302
+
+
+def test_eighty_seconds_without_input_keep_it(kiosk_client, application, django_capture_on_commit_callbacks):
+    _first_login(kiosk_client, django_capture_on_commit_callbacks)
+    session = kiosk_client.session
+    session["kiosk_seen"] = time.time() - 80
+    session.save()
+    assert kiosk_client.get("/cabinet/").status_code == 200
+
+
+def test_finish_forgets_the_family(kiosk_client, application, django_capture_on_commit_callbacks):
+    _first_login(kiosk_client, django_capture_on_commit_callbacks)
+    response = kiosk_client.post("/kiosk/finish/")
+    assert response.status_code == 302 and response.url == "/kiosk/"
+    assert kiosk_client.get("/cabinet/").status_code == 302
+    assert kiosk_client.get("/kiosk/").status_code == 200  # still a kiosk
+
+
+def test_kiosk_forms_do_not_autofill(kiosk_client):
+    page = kiosk_client.get("/cabinet/login/").content.decode()
+    assert 'autocomplete="off"' in page
