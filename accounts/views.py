@@ -16,6 +16,7 @@ from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
 from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
 from accounts.models import Cabinet
 from core.errors import Refusal
+from core.ratelimit import rate_limited
 
 DEVICE_COOKIE = "indigo_device"
 FLOW = "cabinet_flow"  # {"iin": …, "purpose": "login" | "password_reset", "verified": bool}
@@ -34,6 +35,7 @@ def _refusal(form, refusal: Refusal, field: str | None = None) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("cabinet-code", limit=10, window=600)
 def login_start(request: HttpRequest, purpose: str = "login") -> HttpResponse:
     """Step 1: the applicant's IIN; a code goes to the phone of their application."""
     form = IinForm(request.POST or None)
@@ -55,6 +57,7 @@ def password_reset_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("cabinet-code-check", limit=30, window=600)
 def login_code(request: HttpRequest) -> HttpResponse:
     """Step 2: the SMS code."""
     flow = _flow(request)

@@ -7,12 +7,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Refusal
 from queues import services
-from queues.models import Application, Locality
+from queues.models import Application, BenefitDocument, Locality
 from queues.selectors import application_positions
 
 
@@ -47,6 +49,21 @@ STATE_FIELDS = (
 )
 
 
+class BenefitDocumentInline(admin.TabularInline):
+    model = BenefitDocument
+    extra = 0
+    fields = ("link", "content_type", "size", "uploaded_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("document"))
+    def link(self, obj: BenefitDocument) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("queues:benefit_document", args=[obj.pk]), obj.original_name)
+
+
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ("number", "child_name_masked", "locality", "birth_year", "benefit", "benefit_status", "status", "filed_at")
@@ -57,6 +74,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "filed_at"
     show_full_result_count = False  # a million rows: no COUNT(*) on every page
     actions = ("confirm_benefit", "reject_benefit")
+    inlines = [BenefitDocumentInline]
     fieldsets = (
         (_("Application"), {"fields": ("number", "status", "archive_reason", "strikes", "filed_at", "status_changed_at", "positions")}),
         (

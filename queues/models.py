@@ -173,3 +173,30 @@ class Application(models.Model):
         last = (self.child_last_name or "?")[:1].upper()
         first = (self.child_first_name or "?")[:1].upper()
         return f"{last}*** {first}."
+
+
+def _private_storage():
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage
+
+    # Outside MEDIA_URL: never served by the web server, only by the staff-only view.
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+class BenefitDocument(models.Model):
+    """A document attached to a benefit claim (SPEC §3); readable by staff only."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents", verbose_name=_("application"))
+    file = models.FileField(_("file"), upload_to="benefit-documents/%Y/%m/", storage=_private_storage)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=32)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("benefit document")
+        verbose_name_plural = _("benefit documents")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -7,6 +7,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
+def _cache_empty():
+    """Rate-limit counters must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _outbox_empty():
     from notifications.backends import OutboxSmsBackend
 

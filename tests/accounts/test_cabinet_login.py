@@ -143,3 +143,9 @@ def test_every_page_carries_a_content_security_policy_without_inline_code(client
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "<script>" not in response.content.decode()
+
+
+def test_code_requests_are_rate_limited_per_client(client, application):
+    statuses = [client.post("/cabinet/login/", {"iin": PARENT_IIN}, REMOTE_ADDR="10.9.9.9").status_code for _ in range(11)]
+    assert statuses[-1] == 429
+    assert client.post("/cabinet/login/", {"iin": PARENT_IIN}, REMOTE_ADDR="10.9.9.10").status_code != 429

@@ -1,0 +1,62 @@
+"""Benefit documents: PDF/JPEG/PNG up to 5 MB by content; served only to staff."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from core.errors import Refusal
+from core.iin import iin_build
+from queues.documents import MAX_DOCUMENT_BYTES, benefit_document_attach
+from queues.models import Locality
+from queues.services import application_file
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.7\n" + b"0" * 100
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+
+
+@pytest.fixture
+def application(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    Locality.objects.create(code="temirtau", name="Темиртау")
+    return application_file(
+        child_iin=iin_build(dt.date(2022, 3, 4)), locality_code="temirtau", benefit="priority", benefit_category="large_family", now=timezone.now()
+    )
+
+
+@pytest.mark.parametrize(("content", "kind"), [(PDF, "application/pdf"), (PNG, "image/png"), (b"\xff\xd8\xff\xe0" + b"0" * 50, "image/jpeg")])
+def test_pdf_jpeg_and_png_are_accepted_by_content(application, content, kind):
+    document = benefit_document_attach(application=application, upload=SimpleUploadedFile("справка.bin", content), now=timezone.now())
+    assert document.content_type == kind
+    assert "справка" not in document.file.name  # stored under a random name
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"),
+        SimpleUploadedFile("page.png", b"<html><script>alert(1)</script>"),
+        SimpleUploadedFile("empty.pdf", b""),
+        SimpleUploadedFile("huge.pdf", b"%PDF-" + b"0" * MAX_DOCUMENT_BYTES),
+    ],
+)
+def test_anything_else_is_refused(application, upload):
+    with pytest.raises(Refusal) as refusal:
+        benefit_document_attach(application=application, upload=upload, now=timezone.now())
+    assert refusal.value.code == "bad_document"
+
+
+def test_documents_are_served_to_staff_only(client, application):
+    document = benefit_document_attach(application=application, upload=SimpleUploadedFile("a.pdf", PDF), now=timezone.now())
+    url = f"/staff/documents/{document.pk}/"
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(User.objects.create_user("someone", password="x-Long-Password-1"))
+    assert client.get(url).status_code == 403
+    client.force_login(User.objects.create_superuser("boss", password="x-Long-Password-1"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["X-Content-Type-Options"] == "nosniff"
