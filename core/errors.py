@@ -36,7 +36,13 @@ MESSAGES: dict[str, Promise] = {
     "already_extended": _("The direction has already been extended once."),
     "extension_closed": _("A direction can be extended only within the first four working days."),
     "benefit_unconfirmed": _("The benefit must be confirmed by the education department before enrollment."),
+    # SPEC §10 kindergarten operators
+    "direction_not_active": _("This direction is no longer active: it was enrolled, expired, cancelled or revoked."),
+    "documents_note_required": _("Write which documents are missing."),
     "not_active": _("Only an application that is in the queue or holds a direction can be withdrawn."),
+    # Parent cabinet: phone change (SPEC §3)
+    "not_live": _("The application is withdrawn or archived: its phone numbers can no longer be changed."),
+    "same_phones": _("The two mobile phones must be different."),
     # SPEC §9 one-time codes, SPEC §10 cabinets
     "invalid_phone": _("Enter a Kazakhstan mobile number, e.g. +7 701 123 45 67."),
     "code_too_soon": _("A code was sent less than a minute ago. Please wait before asking for a new one."),

@@ -26,7 +26,8 @@ def iin_check_digit(first11: str) -> int | None:
 
 def iin_birth_date(iin: str) -> dt.date | None:
     """The birth date an IIN encodes, or None when it encodes no real date."""
-    if len(iin) != 12 or not iin.isdigit() or iin[6] not in _CENTURY:
+    # ASCII digits only: str.isdigit() also accepts fullwidth and superscript digits.
+    if len(iin) != 12 or not (iin.isascii() and iin.isdigit()) or iin[6] not in _CENTURY:
         return None
     try:
         return dt.date(_CENTURY[iin[6]] + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("queues.urls")),
     path("demo-phone/", include("notifications.urls")),
+    path("operator/", include("placements.operator.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -199,6 +199,9 @@ class Direction(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     contract_number = models.CharField(_("contract number"), max_length=64, blank=True)
     contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    # SPEC §10: the kindergarten flags missing benefit documents for the education department.
+    documents_missing_note = models.CharField(_("missing documents"), max_length=500, blank=True)
+    documents_flagged_at = models.DateTimeField(_("documents flagged at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("direction")

@@ -165,6 +165,7 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
     The application row lock serialises one family's clicks; `FOR UPDATE SKIP LOCKED` lets
     thousands of families take different seats at once; the partial unique indexes are the backstop.
     """
+    direction_expire_due(application=application, now=now)
     try:
         with transaction.atomic():
             application = Application.objects.select_for_update().get(pk=application.pk)
@@ -175,8 +176,8 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
                 raise Refusal("not_eligible")
             has_grant = group.kind in open_grant_kinds(application=application, now=now)
             seats = claimable_seats(application=application, group=group, now=now, has_grant=has_grant)
-            seat = seats.select_for_update(skip_locked=True).first()
-            if seat is None or Seat.objects.filter(pk=seat.pk, state__in=Seat.PUBLISHED_STATES).update(state=Seat.State.CLAIMED) != 1:
+            seat = _seat_take(seats)
+            if seat is None:
                 raise Refusal(_claim_refusal(application=application, group=group, now=now, has_grant=has_grant))
             direction = Direction.objects.create(
                 number=sequence_next("direction"),
@@ -202,6 +203,21 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
             return direction
     except IntegrityError as exc:  # the partial unique indexes said no: someone else won
         raise Refusal("no_seat") from exc
+
+
+def _seat_take(seats) -> Seat | None:
+    """Lock and mark the first claimable seat. Seats locked by other claimers are skipped; only when
+    every candidate is locked do we wait (the holder may be the promotion job or a claim that
+    fails), so nobody is told `no_seat` while a seat is merely busy."""
+    for _ in range(3):
+        seat = seats.select_for_update(skip_locked=True).first() or seats.select_for_update().first()
+        if seat is None:
+            if not seats.exists():
+                return None
+            continue
+        if Seat.objects.filter(pk=seat.pk, state__in=Seat.PUBLISHED_STATES).update(state=Seat.State.CLAIMED) == 1:
+            return seat
+    return None
 
 
 def _claim_refusal(*, application: Application, group: Group, now: dt.datetime, has_grant: bool) -> str:
@@ -238,15 +254,22 @@ def direction_end(*, direction: Direction, application: Application, status: str
     audit_record(action=f"direction.{status}", obj=direction, now=now, changes={"status": (direction.status, status), "seat.state": ("claimed", "released")})
 
 
-def _due_expiry(application: Application, now: dt.datetime) -> None:
-    """A direction past valid_until is expired even if the minute job has not run yet."""
-    direction = active_direction(application)
-    if direction is not None and direction.valid_until <= now:
-        _expire(direction=direction, now=now)
+def direction_expire_due(*, application: Application, now: dt.datetime) -> None:
+    """SPEC §7: a direction is expired from valid_until on, even if the minute job has not run yet.
+
+    Called before any action on the application, in its own transaction, so that a refusal of the
+    action that follows cannot roll the expiry (and its strike) back."""
+    with transaction.atomic():
+        direction = (
+            Direction.objects.select_for_update(skip_locked=True)
+            .filter(application_id=application.pk, status__in=Direction.ACTIVE_STATUSES, valid_until__lte=now)
+            .first()
+        )
+        if direction is not None:
+            _expire(direction=direction, now=now)
 
 
 def _parent_direction(application: Application, now: dt.datetime) -> tuple[Application, Direction]:
-    _due_expiry(application, now)
     application = Application.objects.select_for_update().get(pk=application.pk)
     direction = active_direction(application)
     if direction is None:
@@ -256,6 +279,7 @@ def _parent_direction(application: Application, now: dt.datetime) -> tuple[Appli
 
 def direction_extend(*, application: Application, now: dt.datetime) -> Direction:
     """SPEC §7: once, while t < add_working_days(issued_at, 4): valid until issued date + 30 days."""
+    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
         if direction.extended:
@@ -274,6 +298,7 @@ def direction_extend(*, application: Application, now: dt.datetime) -> Direction
 
 def direction_enroll(*, application: Application, now: dt.datetime, contract_number: str = "", contract_date: dt.date | None = None) -> Direction:
     """SPEC §7: the kindergarten enrolls the child on an `issued` direction."""
+    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
         if direction.status == Direction.Status.BENEFIT_CHECK:
@@ -305,6 +330,7 @@ def direction_enroll(*, application: Application, now: dt.datetime, contract_num
 
 def direction_cancel(*, application: Application, now: dt.datetime) -> Direction:
     """SPEC §7: the parent declines; a strike like an expiry (Decision)."""
+    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
         direction_end(direction=direction, application=application, status=Direction.Status.CANCELLED, now=now)
@@ -334,3 +360,27 @@ def directions_expire(*, now: dt.datetime) -> int:
         count += len(batch)
         if len(batch) < 200:
             return count
+
+
+def direction_flag_documents(*, direction: Direction, note: str, now: dt.datetime) -> Direction:
+    """SPEC §10: the kindergarten flags missing benefit documents on an active direction, for the
+    education department to follow up; flagging again replaces the note."""
+    note = (note or "").strip()
+    if not note:
+        raise Refusal("documents_note_required")
+    with transaction.atomic():
+        direction = Direction.objects.select_for_update().get(pk=direction.pk)
+        if not direction.is_active:
+            raise Refusal("direction_not_active")
+        before = direction.documents_missing_note
+        direction.documents_missing_note = note[:500]
+        direction.documents_flagged_at = now
+        direction.save(update_fields=["documents_missing_note", "documents_flagged_at"])
+        audit_record(
+            action="direction.flag_documents",
+            obj=direction,
+            now=now,
+            changes={"documents_missing_note": (before, direction.documents_missing_note)},
+            details={"direction": direction.number, "application": direction.application_id},
+        )
+    return direction

@@ -1,5 +1,9 @@
 """Localities and applications (SPEC §3); the queue order is a selector (SPEC §4)."""
 
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -175,12 +179,25 @@ class Application(models.Model):
         return f"{last}*** {first}."
 
 
-def _private_storage():
-    from django.conf import settings
-    from django.core.files.storage import FileSystemStorage
+class PrivateStorage(FileSystemStorage):
+    """Outside MEDIA_URL: never served by the web server, only by the staff-only view. The folder is
+    read from settings at use, so a changed PRIVATE_MEDIA_ROOT (tests, deployments) is honoured."""
 
-    # Outside MEDIA_URL: never served by the web server, only by the staff-only view.
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    @property
+    def base_location(self) -> str:
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> None:
+        return None
+
+
+def _private_storage() -> PrivateStorage:
+    return PrivateStorage()
 
 
 class BenefitDocument(models.Model):

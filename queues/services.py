@@ -178,8 +178,9 @@ def benefit_confirm(*, application: Application, now: dt.datetime, reason: str =
 def benefit_reject(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
     """Staff reject a claimed benefit: it counts as none; an active direction is revoked and the
     application returns to the queue on general grounds, with no strike (SPEC §7)."""
-    from placements.services import direction_end
+    from placements.services import direction_end, direction_expire_due
 
+    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application = _locked(application)
         if application.benefit_status != BenefitStatus.CLAIMED:
@@ -198,8 +199,9 @@ def benefit_reject(*, application: Application, now: dt.datetime, reason: str = 
 
 def application_withdraw(*, application: Application, now: dt.datetime) -> Application:
     """The parent withdraws (SPEC §7): an active direction is cancelled, its seat released; no strike."""
-    from placements.services import direction_end
+    from placements.services import direction_end, direction_expire_due
 
+    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application = _locked(application)
         if application.status not in (Application.Status.QUEUED, Application.Status.DIRECTED):
@@ -236,3 +238,36 @@ def applications_archive_over_age(*, now: dt.datetime) -> int:
         audit_record(action="application.archive_over_age", now=now, details={"numbers": sorted(a.number for a in archived), "reference_date": ref})
         messages_enqueue(applications=archived, event="application_archived", now=now, context_for=lambda a: {"number": a.number, "reason": "over_age"})
     return len(archived)
+
+
+def application_phone_change(*, application: Application, phone: str, phone2: str | None = None, now: dt.datetime) -> Application:
+    """SPEC §3: the parent changes a mobile phone; the caller has verified a code sent to the new number.
+
+    `phone2=None` keeps the second phone. The "phone changed" message is enqueued before the change,
+    so it reaches the number on file until now: its owner learns if it was not them.
+    """
+    from accounts.otp import phone_normalize
+    from notifications.phones import phone_masked
+
+    phone = phone_normalize(phone)
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status not in Application.LIVE_STATUSES:
+            raise Refusal("not_live")
+        new_phone2 = application.phone2 if phone2 is None else phone_normalize(phone2)
+        if phone == new_phone2:
+            raise Refusal("same_phones")
+        changes = {
+            # Masked: the audit trail needs to show that a number changed, not the numbers.
+            field: (phone_masked(before) if before else "", phone_masked(after))
+            for field, before, after in (("phone", application.phone, phone), ("phone2", application.phone2, new_phone2))
+            if before != after
+        }
+        if not changes:
+            return application
+        message_enqueue(application=application, event="phone_changed", now=now, context={"number": application.number})
+        application.phone = phone
+        application.phone2 = new_phone2
+        application.save(update_fields=["phone", "phone2"])
+        audit_record(action="application.phone_change", obj=application, now=now, changes=changes)
+    return application

@@ -1,0 +1,151 @@
+"""Reads of the operator cabinet: one kindergarten's groups, seats, directions and history.
+Set-based: a few aggregates and joins, never a query per row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import BigIntegerField, Case, CharField, Count, DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from placements.models import Direction, Group, Kindergarten, Seat, SeatRelease
+from queues.models import BenefitDocument, BenefitStatus
+
+# SPEC §5: a seat not yet claimed may be withdrawn (placements.services.seat_withdraw decides).
+UNCLAIMED_STATES = ("released", "priority", "general")
+EVENT_RELEASE = "release"
+EVENT_WITHDRAWAL = "withdrawal"
+
+
+def _current_state(now: dt.datetime) -> Case:
+    """The state a reader sees: a priority seat is general from its priority_until on (SPEC §5),
+    as placements.services.effective_state says for one seat."""
+    return Case(When(state=Seat.State.PRIORITY, priority_until__lte=now, then=Value(Seat.State.GENERAL)), default=F("state"), output_field=CharField())
+
+
+def fitting_birth_years(group: Group, enrollment_year: int) -> list[int]:
+    """The birth years the group takes in this enrollment year (SPEC §5), youngest first."""
+    candidates = range(enrollment_year - group.age_to - 1, enrollment_year - group.age_from + 2)
+    return sorted((year for year in candidates if group.fits_birth_year(year, enrollment_year)), reverse=True)
+
+
+@dataclass
+class KindergartenOverview:
+    kindergarten: Kindergarten
+    groups: list[Group]
+
+
+def kindergartens_overview(*, kindergartens: QuerySet[Kindergarten], now: dt.datetime) -> list[KindergartenOverview]:
+    """Each kindergarten with its groups, every group annotated with its seat counts by state."""
+    general = Q(seats__state=Seat.State.GENERAL) | Q(seats__state=Seat.State.PRIORITY, seats__priority_until__lte=now)
+    groups = (
+        Group.objects.filter(kindergarten__in=kindergartens)
+        .annotate(
+            seats_released=Count("seats", filter=Q(seats__state=Seat.State.RELEASED)),
+            seats_priority=Count("seats", filter=Q(seats__state=Seat.State.PRIORITY, seats__priority_until__gt=now)),
+            seats_general=Count("seats", filter=general),
+            seats_claimed=Count("seats", filter=Q(seats__state=Seat.State.CLAIMED)),
+            seats_enrolled=Count("seats", filter=Q(seats__state=Seat.State.ENROLLED)),
+            seats_withdrawn=Count("seats", filter=Q(seats__state=Seat.State.WITHDRAWN)),
+        )
+        .order_by("age_from", "code")
+    )
+    by_kindergarten: dict[int, list[Group]] = {}
+    for group in groups:
+        by_kindergarten.setdefault(group.kindergarten_id, []).append(group)
+    return [KindergartenOverview(kindergarten=k, groups=by_kindergarten.get(k.pk, [])) for k in kindergartens.order_by("name")]
+
+
+def kindergarten_seats(*, kindergarten: Kindergarten, now: dt.datetime, state: str | None = None, group: Group | None = None) -> QuerySet[Seat]:
+    """The kindergarten's seats with `current_state`, and for a claimed or enrolled seat its direction."""
+    seats = (
+        Seat.objects.filter(group__kindergarten=kindergarten)
+        .annotate(current_state=_current_state(now))
+        .select_related("group")
+        .prefetch_related(
+            Prefetch(
+                "directions",
+                queryset=Direction.objects.filter(status__in=(*Direction.ACTIVE_STATUSES, Direction.Status.ENROLLED)).order_by("-issued_at"),
+                to_attr="holding_directions",
+            )
+        )
+        .order_by("group__age_from", "group__code", "-birth_year", "id")
+    )
+    if state:
+        seats = seats.filter(current_state=state)
+    if group is not None:
+        seats = seats.filter(group=group)
+    return seats
+
+
+def kindergarten_directions(*, kindergarten: Kindergarten, status: str | None = None) -> QuerySet[Direction]:
+    """Directions to the kindergarten: active ones first, nearest deadline first; then the others, newest first."""
+    is_active = Q(status__in=Direction.ACTIVE_STATUSES)
+    directions = (
+        Direction.objects.filter(seat__group__kindergarten=kindergarten)
+        .select_related("application", "seat__group")
+        .annotate(
+            active_rank=Case(When(is_active, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            active_deadline=Case(When(is_active, then=F("valid_until")), default=None, output_field=DateTimeField()),
+        )
+        .order_by("active_rank", F("active_deadline").asc(nulls_last=True), F("issued_at").desc(), "number")
+    )
+    if status == "active":
+        directions = directions.filter(is_active)
+    elif status:
+        directions = directions.filter(status=status)
+    return directions
+
+
+def benefit_checks(*, kindergarten: Kindergarten) -> QuerySet[Direction]:
+    """Active directions to the kindergarten whose application's benefit is still only claimed."""
+    return (
+        Direction.objects.filter(
+            seat__group__kindergarten=kindergarten,
+            status__in=Direction.ACTIVE_STATUSES,
+            application__benefit_status=BenefitStatus.CLAIMED,
+        )
+        .select_related("application", "seat__group")
+        .prefetch_related(Prefetch("application__documents", queryset=BenefitDocument.objects.order_by("uploaded_at", "id")))
+        .order_by("valid_until", "number")
+    )
+
+
+def kindergarten_history(*, kindergarten: Kindergarten) -> QuerySet:
+    """Releases (SeatRelease rows) and withdrawals (withdrawn seats), newest first, as one list of
+    dicts: event, at, group_id, birth_year, seat_count, object_id, by_id."""
+    releases = (
+        SeatRelease.objects.filter(group__kindergarten=kindergarten)
+        .order_by()
+        .annotate(
+            event=Value(EVENT_RELEASE, output_field=CharField()),
+            at=F("released_at"),
+            seat_count=F("count"),
+            object_id=F("id"),
+            by_id=F("released_by_id"),
+        )
+        .values("event", "at", "group_id", "birth_year", "seat_count", "object_id", "by_id")
+    )
+    withdrawals = (
+        Seat.objects.filter(group__kindergarten=kindergarten, state=Seat.State.WITHDRAWN)
+        .order_by()
+        .annotate(
+            event=Value(EVENT_WITHDRAWAL, output_field=CharField()),
+            at=F("withdrawn_at"),
+            seat_count=Value(1, output_field=IntegerField()),
+            object_id=F("id"),
+            by_id=Value(None, output_field=BigIntegerField()),
+        )
+        .values("event", "at", "group_id", "birth_year", "seat_count", "object_id", "by_id")
+    )
+    return releases.union(withdrawals, all=True).order_by("-at", "-object_id")
+
+
+def history_rows(rows: list[dict], *, kindergarten: Kindergarten) -> list[dict]:
+    """One page of kindergarten_history with its groups and the operators who released."""
+    from django.contrib.auth import get_user_model
+
+    groups = {g.pk: g for g in kindergarten.groups.all()}
+    user_ids = {row["by_id"] for row in rows if row["by_id"]}
+    users = {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=user_ids)}
+    return [{**row, "group": groups.get(row["group_id"]), "by": users.get(row["by_id"], "")} for row in rows]

@@ -1,0 +1,46 @@
+"""Reading seats and kindergartens for the public pages (SPEC §8). Set-based: a few aggregates, never one query per row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+
+from placements.models import Kindergarten, Seat
+from queues.models import Application, Locality
+
+RECENT_DAYS = 5  # SPEC §8: enrolled / withdrawn "in the last 5 days", counted as 5×24 hours back from now
+
+
+def portal_counters(*, now: dt.datetime, locality: Locality | None = None) -> dict[str, int]:
+    """SPEC §8 counters, for one locality or for the whole portal.
+
+    Free seats are the seats now `priority` or `general`: a priority seat whose window has passed is
+    general (placements.services.effective_state), so it stays counted either way.
+    """
+    kindergartens = Kindergarten.objects.all()
+    seats = Seat.objects.filter(state__in=Seat.PUBLISHED_STATES)
+    applications = Application.objects.all()
+    if locality is not None:
+        kindergartens = kindergartens.filter(locality=locality)
+        seats = seats.filter(group__kindergarten__locality=locality)
+        applications = applications.filter(locality=locality)
+
+    since = now - dt.timedelta(days=RECENT_DAYS)
+    recent = Q(status_changed_at__gt=since, status_changed_at__lte=now)
+    enrolled = Q(status=Application.Status.ENROLLED) & recent
+    withdrawn = Q(status=Application.Status.WITHDRAWN) & recent
+    queued = Q(status=Application.Status.QUEUED)
+    # One pass over the applications that matter (the (status, status_changed_at) index serves it).
+    application_counts = applications.filter(queued | enrolled | withdrawn).aggregate(
+        queued=Count("pk", filter=queued),
+        enrolled_recently=Count("pk", filter=enrolled),
+        withdrawn_recently=Count("pk", filter=withdrawn),
+    )
+    return {
+        "kindergartens": kindergartens.count(),
+        "free_seats": seats.count(),
+        "queued": application_counts["queued"],
+        "enrolled_recently": application_counts["enrolled_recently"],
+        "withdrawn_recently": application_counts["withdrawn_recently"],
+    }

@@ -1,0 +1,243 @@
+"""Forms of the parent's pages: what was typed, in the right shape. The rules of SPEC §3 and §7
+are the services'; a refusal is put next to its field by the view."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import NO_AUTOFILL
+from accounts.otp import phone_normalize
+from core.errors import Refusal
+from core.iin import iin_is_valid
+from queues.models import (
+    EXTRAORDINARY_CATEGORIES,
+    Benefit,
+    BenefitCategory,
+    Channel,
+    Language,
+    Locality,
+    QueueKind,
+)
+
+IIN_ATTRS = {**NO_AUTOFILL, "inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": "12"}
+PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel", "placeholder": "+7 701 123 45 67"}
+
+
+def phone_field(label) -> forms.CharField:
+    return forms.CharField(label=label, max_length=24, widget=forms.TextInput(attrs=PHONE_ATTRS))
+
+
+def _phone(value: str) -> str:
+    try:
+        return phone_normalize(value)
+    except Refusal as refusal:
+        raise forms.ValidationError(refusal.message, code=refusal.code) from refusal
+
+
+def _iin(value: str, code: str, today: dt.date) -> str:
+    value = (value or "").strip()
+    if not iin_is_valid(value, today=today):
+        raise forms.ValidationError(Refusal(code).message, code=code)
+    return value
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={**NO_AUTOFILL, "inputmode": "numeric", "pattern": "[0-9]{6}", "autocomplete": "one-time-code"}),
+    )
+
+
+# --- applying (SPEC §3) ------------------------------------------------------------------------------
+
+
+class ApplyPhoneForm(forms.Form):
+    """One of the two mobile phones; a code goes to it."""
+
+    phone = phone_field(_("Mobile phone"))
+
+    def __init__(self, *args, other_phone: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.other_phone = other_phone
+
+    def clean_phone(self) -> str:
+        phone = _phone(self.cleaned_data["phone"])
+        if phone == self.other_phone:
+            raise forms.ValidationError(Refusal("same_phones").message, code="same_phones")
+        return phone
+
+
+class FormPart:
+    """Some fields of a form, for `_form_fields.html`: one form shown in several fieldsets."""
+
+    def __init__(self, form: forms.Form, names: tuple[str, ...], *, with_form_errors: bool = False) -> None:
+        self.form, self.names, self.with_form_errors = form, names, with_form_errors
+
+    def visible_fields(self) -> list[forms.BoundField]:
+        return [self.form[name] for name in self.names]
+
+    def hidden_fields(self) -> list[forms.BoundField]:
+        return []
+
+    def non_field_errors(self):
+        return self.form.non_field_errors() if self.with_form_errors else []
+
+
+class ApplyChildForm(forms.Form):
+    """Step 2: the applicant and the child. The birth date is the one the child's IIN encodes."""
+
+    applicant_iin = forms.CharField(label=_("Your IIN (the applicant's)"), min_length=12, max_length=12, widget=forms.TextInput(attrs=IIN_ATTRS))
+    applicant_last_name = forms.CharField(label=_("Your surname"), max_length=100)
+    applicant_first_name = forms.CharField(label=_("Your first name"), max_length=100)
+    applicant_middle_name = forms.CharField(label=_("Your patronymic (if any)"), max_length=100, required=False)
+    child_iin = forms.CharField(
+        label=_("Child's IIN"),
+        min_length=12,
+        max_length=12,
+        help_text=_("The birth date is taken from the IIN."),
+        widget=forms.TextInput(
+            attrs={
+                **IIN_ATTRS,
+                # htmx shows the birth date as it is typed (POST: the IIN never goes into a URL).
+                "hx-post": reverse_lazy("queues:apply_birth_date"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#child-birth-date",
+                "hx-params": "child_iin",
+                "aria-describedby": "child-birth-date",
+            }
+        ),
+    )
+    child_last_name = forms.CharField(label=_("Child's surname"), max_length=100)
+    child_first_name = forms.CharField(label=_("Child's first name"), max_length=100)
+    child_middle_name = forms.CharField(label=_("Child's patronymic (if any)"), max_length=100, required=False)
+    birth_certificate = forms.CharField(label=_("Birth certificate number"), max_length=32)
+    locality = forms.ChoiceField(label=_("Locality"))
+    address = forms.CharField(label=_("Address (street, house, flat)"), max_length=300)
+
+    def __init__(self, *args, today: dt.date, language: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        localities = sorted(((loc.code, loc.display_name(language)) for loc in Locality.objects.all()), key=lambda pair: pair[1].casefold())
+        self.fields["locality"].choices = [("", "—"), *localities]
+
+    def applicant_part(self) -> FormPart:
+        return FormPart(self, ("applicant_iin", "applicant_last_name", "applicant_first_name", "applicant_middle_name"), with_form_errors=True)
+
+    def child_iin_part(self) -> FormPart:
+        return FormPart(self, ("child_iin",))
+
+    def child_part(self) -> FormPart:
+        return FormPart(self, ("child_last_name", "child_first_name", "child_middle_name", "birth_certificate"))
+
+    def address_part(self) -> FormPart:
+        return FormPart(self, ("locality", "address"))
+
+    def clean_applicant_iin(self) -> str:
+        return _iin(self.cleaned_data["applicant_iin"], "invalid_applicant_iin", self.today)
+
+    def clean_child_iin(self) -> str:
+        return _iin(self.cleaned_data["child_iin"], "invalid_iin", self.today)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+def _category_choices() -> list:
+    labels = dict(BenefitCategory.choices)
+    extraordinary = [(c, labels[c]) for c in BenefitCategory.values if c in EXTRAORDINARY_CATEGORIES]
+    priority = [(c, labels[c]) for c in BenefitCategory.values if c not in EXTRAORDINARY_CATEGORIES]
+    return [("", "—"), (_("Extraordinary"), extraordinary), (_("Priority"), priority)]
+
+
+class ApplyBenefitForm(forms.Form):
+    """Step 3: benefit and its documents, SEN and the extra queues, how to be notified."""
+
+    benefit = forms.ChoiceField(
+        label=_("Benefit"),
+        choices=[
+            (Benefit.NONE, _("No benefit")),
+            (Benefit.PRIORITY, _("Priority (первоочередное / бірінші кезекте)")),
+            (Benefit.EXTRAORDINARY, _("Extraordinary (внеочередное / кезектен тыс)")),
+        ],
+        initial=Benefit.NONE,
+        widget=forms.RadioSelect,
+    )
+    benefit_category = forms.ChoiceField(label=_("Benefit category"), choices=_category_choices, required=False)
+    documents = MultipleFileField(
+        label=_("Documents confirming the benefit"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, at most 5 MB each. Required for an extraordinary benefit."),
+    )
+    sen_pmpk = forms.BooleanField(label=_("The child has special educational needs and a PMPK conclusion"), required=False)
+    queues = forms.MultipleChoiceField(
+        label=_("Also stand in these queues (only with SEN and a PMPK conclusion)"),
+        choices=[(QueueKind.SPECIAL, QueueKind.SPECIAL.label), (QueueKind.SANATORIUM, QueueKind.SANATORIUM.label)],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    channel = forms.ChoiceField(label=_("Notify me by"), choices=Channel.choices, initial=Channel.SMS, widget=forms.RadioSelect)
+    email = forms.EmailField(label=_("E-mail"), required=False, help_text=_("Required for notifications by e-mail."))
+    language = forms.ChoiceField(label=_("Language of the messages"), choices=Language.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, documents_attached: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents_attached = documents_attached
+
+    def clean(self) -> dict:
+        data = super().clean()
+        benefit = data.get("benefit")
+        if benefit and benefit != Benefit.NONE and not data.get("benefit_category"):
+            self.add_error("benefit_category", _("Choose the category of the benefit."))
+        if benefit == Benefit.EXTRAORDINARY and not (data.get("documents") or self.documents_attached):
+            self.add_error("documents", _("Attach a document confirming the extraordinary benefit."))
+        if data.get("channel") == Channel.EMAIL and not data.get("email"):
+            self.add_error("email", _("Enter the e-mail address for the notifications."))
+        return data
+
+
+# --- the cabinet's confirmations (SPEC §7, §3) -------------------------------------------------------
+
+
+class SendCodeForm(forms.Form):
+    """Which of the application's phones gets the code."""
+
+    to = forms.ChoiceField(label=_("Send the code to"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, phones: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = phones
+        self.fields["to"].initial = phones[0][0] if phones else None
+
+
+class PhoneChangeForm(forms.Form):
+    """SPEC §3: the number to replace and the new one; the code goes to the new number."""
+
+    slot = forms.ChoiceField(label=_("Number to replace"), widget=forms.RadioSelect)
+    phone = phone_field(_("New mobile phone"))
+
+    def __init__(self, *args, phones: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = phones
+        self.fields["slot"].initial = phones[0][0] if phones else None
+
+    def clean_phone(self) -> str:
+        return _phone(self.cleaned_data["phone"])

@@ -1,0 +1,223 @@
+"""Reads for the parent cabinet: positions with their reasons, grants, the seats a child may take
+now, directions and messages of one application. The parent's own applications only: callers
+fetch the application through `accounts.services.cabinet_applications`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import translation
+
+from core.calendar import calendar_load
+from notifications.models import Event, Message
+from notifications.texts import message_text
+from placements.models import Direction, Grant, Group, Kindergarten, Seat
+from placements.services import EXTENSION_WINDOW_WORKING_DAYS, open_grant_kinds
+from queues.models import QUEUE_KIND_ORDER, Application, QueueKind
+from queues.selectors import Position, application_positions
+
+
+def interleave_ratio() -> int:
+    """SPEC §4 Decision: one priority application after every N general ones."""
+    return settings.INDIGO_INTERLEAVE
+
+
+# --- grants (SPEC §6) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    kind: str
+    from_at: dt.datetime
+    until_at: dt.datetime
+    is_open: bool  # from ≤ now; otherwise it opens at from_at
+    days: int
+    hours: int
+    minutes: int
+
+    @property
+    def kind_label(self) -> str:
+        return str(QueueKind(self.kind).label)
+
+
+def _remaining(until: dt.datetime, now: dt.datetime) -> tuple[int, int, int]:
+    seconds = max(0, int((until - now).total_seconds()))
+    minutes = -(-seconds // 60)  # round up: "0 minutes left" only when it is over
+    return minutes // (24 * 60), minutes // 60 % 24, minutes % 60
+
+
+def application_grants(*, application: Application, now: dt.datetime) -> list[GrantRow]:
+    """The grants that have not ended (open now, or opening at 07:00), in SPEC §6 order."""
+    if application.status != Application.Status.QUEUED:
+        return []
+    grants = Grant.objects.filter(application=application, ended_at__isnull=True, until_at__gt=now)
+    rank = {kind: i for i, kind in enumerate(QUEUE_KIND_ORDER)}
+    rows = [GrantRow(g.kind, g.from_at, g.until_at, g.from_at <= now, *_remaining(g.until_at, now)) for g in grants]
+    return sorted(rows, key=lambda row: (row.until_at, rank.get(row.kind, 9)))
+
+
+# --- directions (SPEC §7) --------------------------------------------------------------------------
+
+
+def application_directions(application: Application) -> QuerySet[Direction]:
+    return application.directions.select_related("seat__group__kindergarten").order_by("-issued_at", "-number")
+
+
+def direction_extension_deadline(direction: Direction) -> dt.datetime | None:
+    """Until when the parent may extend (SPEC §7: t < add_working_days(issued_at, 4)); None when
+    the direction is not active or was already extended."""
+    if not direction.is_active or direction.extended:
+        return None
+    return calendar_load().add_working_days(direction.issued_at, EXTENSION_WINDOW_WORKING_DAYS)
+
+
+# --- the cabinet home --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PositionRow:
+    """A position (SPEC §4) and what the page needs to explain it."""
+
+    position: Position
+    kind_label: str
+    ratio: int
+
+
+@dataclass
+class ApplicationSummary:
+    application: Application
+    positions: list[PositionRow]
+    grants: list[GrantRow]
+    active_direction: Direction | None
+    directions: list[Direction]
+
+
+def application_summary(*, application: Application, now: dt.datetime) -> ApplicationSummary:
+    directions = list(application_directions(application))
+    active = next((d for d in directions if d.is_active), None)
+    positions = application_positions(application)
+    return ApplicationSummary(
+        application=application,
+        positions=[PositionRow(positions[kind], str(QueueKind(kind).label), interleave_ratio()) for kind in QUEUE_KIND_ORDER if kind in positions],
+        grants=application_grants(application=application, now=now),
+        active_direction=active,
+        directions=directions,
+    )
+
+
+# --- the seats a child may take now (SPEC §7) --------------------------------------------------------
+
+
+@dataclass
+class GroupOffer:
+    group: Group
+    count: int  # seats this application may claim now
+    priority_count: int  # of which priority seats (open grant)
+    priority_until: dt.datetime | None  # the earliest end of priority access among them
+
+
+@dataclass
+class KindergartenOffer:
+    kindergarten: Kindergarten
+    groups: list[GroupOffer] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(g.count for g in self.groups)
+
+
+@dataclass
+class WaitingSeats:
+    """Published seats of the child's queues it may not take now, and when that changes."""
+
+    group: Group
+    count: int
+    open_at: dt.datetime
+    priority_until: dt.datetime
+    opens_later: bool  # True: not open yet (07:00); False: priority access of other families
+
+
+@dataclass
+class ClaimOffer:
+    grant_kinds: set[str]
+    kindergartens: list[KindergartenOffer]
+    waiting: list[WaitingSeats]
+
+    @property
+    def count(self) -> int:
+        return sum(k.count for k in self.kindergartens)
+
+
+def _eligible_seats(application: Application) -> QuerySet[Seat]:
+    """Published seats of the application's queues: same locality, its birth year, its group kinds."""
+    if application.status != Application.Status.QUEUED:
+        return Seat.objects.none()
+    return Seat.objects.filter(
+        group__kindergarten__locality_id=application.locality_id,
+        group__kind__in=application.queue_kinds,
+        birth_year=application.birth_year,
+        state__in=Seat.PUBLISHED_STATES,
+    )
+
+
+def claim_offer(*, application: Application, now: dt.datetime) -> ClaimOffer:
+    """What `seat_claim` would give this application now, per group: general seats (a priority seat
+    past its priority_until is general), plus open priority seats of the queues where it holds an
+    open grant (the set-based form of placements.services.claimable_seats). Kindergartens by name,
+    groups by age and code."""
+    grant_kinds = open_grant_kinds(application=application, now=now) if application.status == Application.Status.QUEUED else set()
+    general = Q(state=Seat.State.GENERAL) | Q(state=Seat.State.PRIORITY, priority_until__lte=now)
+    with_grant = Q(state=Seat.State.PRIORITY, open_at__lte=now, priority_until__gt=now, group__kind__in=grant_kinds)
+    seats = _eligible_seats(application)
+    rows = (
+        seats.filter(general | with_grant)
+        .values("group_id")
+        .annotate(
+            count=Count("id"),
+            priority_count=Count("id", filter=with_grant),
+        )
+        .order_by()
+    )
+    counts = {row["group_id"]: row for row in rows}
+    priority_until = dict(seats.filter(with_grant).values("group_id").annotate(first=Min("priority_until")).order_by().values_list("group_id", "first"))
+    waiting_rows = (
+        seats.filter(state=Seat.State.PRIORITY, priority_until__gt=now)
+        .exclude(with_grant)
+        .values("group_id", "open_at", "priority_until")
+        .annotate(count=Count("id"))
+        .order_by("open_at", "priority_until")
+    )
+    group_ids = set(counts) | {row["group_id"] for row in waiting_rows}
+    groups = {g.pk: g for g in Group.objects.filter(pk__in=group_ids).select_related("kindergarten")}
+    by_kindergarten: dict[int, KindergartenOffer] = {}
+    for group_id, row in counts.items():
+        group = groups[group_id]
+        offer = by_kindergarten.setdefault(group.kindergarten_id, KindergartenOffer(group.kindergarten))
+        offer.groups.append(GroupOffer(group, row["count"], row["priority_count"], priority_until.get(group_id)))
+    kindergartens = sorted(by_kindergarten.values(), key=lambda k: k.kindergarten.name.casefold())
+    for offer in kindergartens:
+        offer.groups.sort(key=lambda g: (g.group.age_from, g.group.age_to, g.group.code))
+    waiting = [WaitingSeats(groups[row["group_id"]], row["count"], row["open_at"], row["priority_until"], row["open_at"] > now) for row in waiting_rows]
+    return ClaimOffer(grant_kinds=grant_kinds, kindergartens=kindergartens, waiting=waiting)
+
+
+# --- messages (SPEC §9) --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    message: Message
+    text: str
+
+
+def application_messages(application: Application, limit: int = 200) -> list[MessageRow]:
+    """The messages sent about the application, newest first, each with its text in the language it
+    was sent in. Codes are never among them (not tied to an application; their text is never stored)."""
+    rows = []
+    for message in Message.objects.filter(application=application).exclude(event=Event.CODE).order_by("-created_at", "-id")[:limit]:
+        with translation.override(message.language or "ru"):
+            rows.append(MessageRow(message, message_text(message.event, message.context or {})))
+    return rows

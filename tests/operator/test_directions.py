@@ -1,0 +1,116 @@
+"""Directions to the kindergarten (SPEC §7): the list, enrolling through direction_enroll, and
+flagging missing documents through direction_flag_documents."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from audit.models import AuditRecord
+from core.errors import Refusal
+from placements.models import Direction
+from placements.services import direction_enroll, directions_expire
+from queues.services import benefit_confirm
+from tests.factories import astana
+from tests.operator.conftest import NOW, body
+
+pytestmark = pytest.mark.django_db
+CONTRACT = {"contract_number": "Д-17/2024", "contract_date": "2024-06-04"}
+
+
+def test_active_directions_come_first_with_their_deadlines(operator_a, world):
+    # №1 (issued_a) is enrolled: the active №2 must now come first.
+    direction_enroll(application=world.applications["plain_a"], now=NOW)
+    html = body(operator_a.get("/operator/kindergartens/arman/directions/"))
+    assert html.index("№2</a>") < html.index("№1</a>")
+    assert "10.06.2024 08:00" in html  # valid_until: 03.06 08:00 + 5 working days
+    assert "awaiting benefit confirmation" in html and "enrolled" in html
+    assert "№3</a>" not in html and "№4</a>" not in html  # directions to «Азамат»
+
+
+def test_the_list_can_show_active_directions_only(operator_a, world):
+    direction_enroll(application=world.applications["plain_a"], now=NOW)
+    html = body(operator_a.get("/operator/kindergartens/arman/directions/", {"status": "active"}))
+    assert "№2</a>" in html and "№1</a>" not in html
+
+
+def test_enrolling_on_an_issued_direction(operator_a, world):
+    direction = world.directions["issued_a"]
+    html = body(operator_a.post(f"/operator/directions/{direction.number}/enroll/", CONTRACT, follow=True))
+    assert f"The child is enrolled on direction №{direction.number}." in html
+    direction.refresh_from_db()
+    assert (direction.status, direction.contract_number, direction.contract_date, direction.ended_at) == (
+        "enrolled",
+        "Д-17/2024",
+        dt.date(2024, 6, 4),
+        NOW,
+    )
+    assert direction.seat.state == "enrolled"
+    assert direction.application.status == "enrolled"
+    record = AuditRecord.objects.get(action="direction.enroll")
+    assert (record.actor_kind, record.actor) == ("operator", "operator-arman")
+
+
+def test_enrolling_while_the_benefit_is_checked_is_refused_and_explained(operator_a, world):
+    direction = world.directions["check_a"]
+    assert "Enrollment waits for the benefit" in body(operator_a.get(f"/operator/directions/{direction.number}/"))
+    response = operator_a.post(f"/operator/directions/{direction.number}/enroll/", CONTRACT)
+    with translation.override("en"):
+        assert Refusal("benefit_unconfirmed").message in body(response)
+    direction.refresh_from_db()
+    assert (direction.status, direction.seat.state) == ("benefit_check", "claimed")
+
+
+def test_enrolling_after_the_benefit_is_confirmed(operator_a, world):
+    direction = world.directions["check_a"]
+    benefit_confirm(application=direction.application, now=NOW)
+    operator_a.post(f"/operator/directions/{direction.number}/enroll/", CONTRACT)
+    direction.refresh_from_db()
+    assert direction.status == "enrolled"
+
+
+def test_enrolling_on_a_direction_that_ended_is_refused(operator_a, world, clock):
+    direction = world.directions["issued_a"]
+    directions_expire(now=astana(2024, 6, 10, 8))
+    clock.set(astana(2024, 6, 10, 9))
+    response = operator_a.post(f"/operator/directions/{direction.number}/enroll/", CONTRACT)
+    with translation.override("en"):
+        assert Refusal("direction_not_active").message in body(response)
+    direction.refresh_from_db()
+    assert direction.status == "expired"
+
+
+def test_the_contract_number_and_date_are_required(operator_a, world):
+    direction = world.directions["issued_a"]
+    response = operator_a.post(f"/operator/directions/{direction.number}/enroll/", {"contract_number": "", "contract_date": "not a date"})
+    assert response.status_code == 200
+    direction.refresh_from_db()
+    assert direction.status == "issued"
+
+
+def test_flagging_missing_documents_is_recorded(operator_a, world):
+    direction = world.directions["check_a"]
+    note = "Нет справки о многодетности"
+    html = body(operator_a.post(f"/operator/directions/{direction.number}/documents/", {"note": note}, follow=True))
+    assert f"Missing documents are flagged on direction №{direction.number}." in html and note in html
+    direction.refresh_from_db()
+    assert (direction.documents_missing_note, direction.documents_flagged_at) == (note, NOW)
+    record = AuditRecord.objects.get(action="direction.flag_documents")
+    assert (record.actor_kind, record.actor, record.object_id) == ("operator", "operator-arman", str(direction.pk))
+    assert record.changes == {"documents_missing_note": ["", note]}
+
+
+def test_flagging_needs_a_note(operator_a, world):
+    direction = world.directions["check_a"]
+    assert operator_a.post(f"/operator/directions/{direction.number}/documents/", {"note": "   "}).status_code == 200
+    direction.refresh_from_db()
+    assert direction.documents_flagged_at is None
+
+
+def test_flagging_an_ended_direction_is_refused(operator_a, world):
+    direction = world.directions["issued_a"]
+    direction_enroll(application=direction.application, now=NOW)
+    response = operator_a.post(f"/operator/directions/{direction.number}/documents/", {"note": "паспорт"})
+    with translation.override("en"):
+        assert Refusal("direction_not_active").message in body(response)
+    assert Direction.objects.get(pk=direction.pk).documents_flagged_at is None
