@@ -12,6 +12,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # SPEC §9: a message still queued 10 minutes after its try was due lost its task (broker down
+    # at commit, worker killed): every 5 minutes, dispatch it again (delivery sends it once).
+    "messages-resend-stuck-every-5-minutes": {"task": "notifications.tasks.messages_resend_stuck", "schedule": crontab(minute="*/5")},
     # SPEC §5: the bulletin of released seats is published every day at 18:00 Astana time.
     "bulletin-publish-18-00": {"task": "placements.tasks.bulletin_publish", "schedule": crontab(hour=18, minute=0)},
     # SPEC §5: a priority seat becomes general at priority_until; the state column follows each minute.

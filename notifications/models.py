@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from notifications.phones import phone_masked, recipient_masked
+
 
 class Event(models.TextChoices):
     REGISTERED = "registered", _("application registered")
@@ -39,13 +41,36 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"))
+    # When the worker's retry is due; `messages_resend_stuck` re-dispatches a message whose
+    # retry (or first try) is long overdue, i.e. whose task was lost.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["application", "created_at"], name="message_application_time")]
+        indexes = [
+            models.Index(fields=["application", "created_at"], name="message_application_time"),
+            models.Index(fields=["status", "created_at"], name="message_status_time"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_event_display()} → {self.recipient}"
+        return f"{self.get_event_display()} → {recipient_masked(self.recipient)}"
+
+
+class OutboxSms(models.Model):
+    """An SMS "sent" by `OutboxSmsBackend`: the demo's and the tests' phone. Never used in production."""
+
+    phone = models.CharField(_("phone"), max_length=16)  # digits only, 77011234567
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("outbox SMS")
+        verbose_name_plural = _("outbox SMS")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["phone", "created_at"], name="outboxsms_phone_time")]
+
+    def __str__(self) -> str:
+        return f"SMS → {phone_masked(self.phone)}"

@@ -1,16 +1,33 @@
-"""Queue messages to families after the transaction commits (SPEC §9)."""
+"""Queue messages to families after the transaction commits (SPEC §9).
+
+The engine calls `message_enqueue` / `messages_enqueue` inside its transactions: the Message rows
+commit with the change they announce, and the send tasks are dispatched only on commit, so a
+rolled-back change sends nothing. A broker that is down at that moment loses no message: the
+rows stay queued and `messages_resend_stuck` dispatches them again.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+from kombu.exceptions import KombuError
 
-from notifications.models import Message
+from notifications.delivery import CODE_VALIDITY
+from notifications.models import Event, Message
+from notifications.texts import message_text
+
+logger = logging.getLogger(__name__)
+
+# A message still queued this long after its (re)try was due has lost its task.
+STUCK_AFTER = dt.timedelta(minutes=10)
 
 _suspended = 0
 
@@ -26,52 +43,134 @@ def deliveries_suspended() -> Iterator[None]:
         _suspended -= 1
 
 
+def _dispatch_on_commit(message_ids: list[int]) -> None:
+    if _suspended or not message_ids:
+        return
+
+    def dispatch() -> None:
+        from notifications.tasks import message_send
+
+        for pk in message_ids:
+            try:
+                message_send.delay(pk)
+            except (KombuError, OSError):
+                # The change is committed; the row waits for messages_resend_stuck.
+                logger.warning("broker unavailable: message %s stays queued for the stuck-message sweep", pk, exc_info=True)
+
+    transaction.on_commit(dispatch)
+
+
 def _recipient(application: Any) -> tuple[str, str]:
     if application.channel == "email" and application.email:
         return "email", application.email
     return "sms", application.phone
 
 
-def message_enqueue(*, application: Any, event: str, now: dt.datetime, context: dict[str, Any] | None = None, key: str | None = None) -> Message:
-    """One message for the application's applicant, in their language and channel; sent on commit."""
+def _message(application: Any, event: str, now: dt.datetime, context: dict[str, Any], key: str) -> Message:
     channel, recipient = _recipient(application)
-    message = Message.objects.create(
+    return Message(
         application=application,
         event=event,
         channel=channel,
         recipient=recipient,
         language=application.language,
-        context=context or {},
-        idempotency_key=key or f"{event}:{application.pk}:{uuid.uuid4().hex}",
+        context=context,
+        idempotency_key=key,
         created_at=now,
+        # Nobody to send to: visible in the delivery log as failed, never retried by the sweep.
+        status=Message.Status.QUEUED if recipient else Message.Status.FAILED,
+        last_error="" if recipient else "no phone number or e-mail address to send to",
     )
-    if not _suspended and recipient:
-        from notifications.tasks import message_send
 
-        transaction.on_commit(lambda: message_send.delay(message.pk))
+
+def message_enqueue(*, application: Any, event: str, now: dt.datetime, context: dict[str, Any] | None = None, key: str | None = None) -> Message:
+    """One message for the application's applicant, in their language and channel; sent on commit.
+
+    With a `key`, enqueueing the same key again returns the first message and sends nothing new."""
+    message = _message(application, event, now, context or {}, key or f"{event}:{application.pk}:{uuid.uuid4().hex}")
+    if key is not None:
+        defaults = {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields if f.name not in ("id", "idempotency_key")}
+        message, created = Message.objects.get_or_create(idempotency_key=key, defaults=defaults)
+        if not created:
+            return message
+    else:
+        message.save(force_insert=True)
+    if message.status == Message.Status.QUEUED:
+        _dispatch_on_commit([message.pk])
     return message
 
 
 def messages_enqueue(*, applications: list[Any], event: str, now: dt.datetime, context_for: Any = None) -> None:
     """The same event for many applications in one insert (bulletin grants, over-age archival)."""
-    rows = []
-    for application in applications:
-        channel, recipient = _recipient(application)
-        rows.append(
-            Message(
-                application=application,
-                event=event,
-                channel=channel,
-                recipient=recipient,
-                language=application.language,
-                context=context_for(application) if context_for else {},
-                idempotency_key=f"{event}:{application.pk}:{uuid.uuid4().hex}",
-                created_at=now,
-            )
-        )
+    rows = [_message(a, event, now, context_for(a) if context_for else {}, f"{event}:{a.pk}:{uuid.uuid4().hex}") for a in applications]
     created = Message.objects.bulk_create(rows, batch_size=1000)
-    if not _suspended:
-        from notifications.tasks import message_send
+    _dispatch_on_commit([m.pk for m in created if m.pk and m.status == Message.Status.QUEUED])
 
-        ids = [m.pk for m in created if m.recipient and m.pk]
-        transaction.on_commit(lambda: [message_send.delay(pk) for pk in ids])
+
+def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, purpose: str) -> Message:
+    """Send a one-time code by SMS (SPEC §9) on commit. The code travels in the task's argument
+    only: the Message row keeps the purpose, never the code."""
+    message = Message.objects.create(
+        application=None,
+        event=Event.CODE,
+        channel="sms",
+        recipient=phone,
+        language=language,
+        context={"purpose": purpose},
+        idempotency_key=f"code:{uuid.uuid4().hex}",
+        created_at=now,
+        status=Message.Status.QUEUED if phone else Message.Status.FAILED,
+        last_error="" if phone else "no phone number to send to",
+    )
+    if _suspended or not phone:
+        return message
+    with translation.override(language):
+        text = message_text(Event.CODE, {"code": code})
+    pk = message.pk
+
+    def dispatch() -> None:
+        from notifications.tasks import code_send
+
+        try:
+            # argsrepr: the code stays out of the worker's logs and monitoring. expires: a worker
+            # that only gets to it after the code expired drops it (`now` may be a test's clock,
+            # so the check is Celery's, on the real one).
+            code_send.apply_async(args=(pk, text), argsrepr=f"({pk}, '…')", expires=CODE_VALIDITY.total_seconds())
+        except (KombuError, OSError):
+            logger.warning("broker unavailable: code message %s not sent", pk, exc_info=True)
+
+    transaction.on_commit(dispatch)
+    return message
+
+
+def messages_retry(*, message_ids: Iterable[int], now: dt.datetime) -> int:
+    """Staff's "retry now": failed messages are queued again with a fresh set of attempts and
+    dispatched on commit. Codes are not: theirs expired with them. Returns how many."""
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update()
+            .filter(pk__in=list(message_ids), status=Message.Status.FAILED)
+            .exclude(event=Event.CODE)
+            .exclude(recipient="")
+            .values_list("pk", flat=True)
+        )
+        Message.objects.filter(pk__in=ids).update(status=Message.Status.QUEUED, attempts=0, next_attempt_at=now)
+        _dispatch_on_commit(ids)
+    return len(ids)
+
+
+def messages_resend_stuck(*, now: dt.datetime) -> int:
+    """Dispatch again every message still queued 10 minutes after its (re)try was due: its task
+    was lost (broker down at commit, worker killed). Idempotent: delivery sends a message once.
+    A stuck code is marked failed instead: its text was never stored. Returns how many were sent again."""
+    overdue = now - STUCK_AFTER
+    stuck = Message.objects.filter(status=Message.Status.QUEUED, created_at__lte=overdue).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=overdue)
+    )
+    with transaction.atomic():
+        stuck.filter(event=Event.CODE).update(status=Message.Status.FAILED, last_error="the code was not sent while it was valid")
+        ids = list(stuck.exclude(event=Event.CODE).values_list("pk", flat=True)[:10000])
+        # Pushed forward so the next sweeps leave them to this dispatch for another 10 minutes.
+        Message.objects.filter(pk__in=ids, status=Message.Status.QUEUED).update(next_attempt_at=now)
+        _dispatch_on_commit(ids)
+    return len(ids)

@@ -1,12 +1,39 @@
-from celery import shared_task
+"""Celery tasks over the delivery and notification services; safe to run twice or late.
 
-from notifications.delivery import message_deliver
+The Message row counts the attempts and decides when to give up (delivery.retry_delay): Celery's
+own retry counter starts again when `messages_resend_stuck` re-dispatches a message, so its
+max_retries is only a backstop.
+"""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+from django.utils import timezone
+
+from notifications import services
+from notifications.delivery import CODE_RETRY_SECONDS, MAX_ATTEMPTS, Outcome, message_deliver
 
 
-@shared_task(bind=True, max_retries=8, default_retry_delay=30, retry_backoff=True)
-def message_send(self, message_id: int) -> None:
+def _retry_if_asked(task: Task, outcome: Outcome, **options: object) -> None:
+    # Eager mode (tests, the `simulate` command) has no broker to hold a countdown: the message
+    # stays queued with its next_attempt_at and the stuck-message sweep sends it later.
+    if outcome.retry_in is not None and not task.request.is_eager:
+        raise task.retry(countdown=outcome.retry_in, **options)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_ATTEMPTS - 1)
+def message_send(self: Task, message_id: int) -> None:
     """Deliver one message; a gateway that is down delays it (retry with backoff), never loses it."""
-    try:
-        message_deliver(message_id=message_id)
-    except ConnectionError as exc:
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+    _retry_if_asked(self, message_deliver(message_id=message_id, now=timezone.now()))
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=len(CODE_RETRY_SECONDS))
+def code_send(self: Task, message_id: int, text: str) -> None:
+    """Deliver a one-time code: its text comes as an argument because it is stored nowhere."""
+    # argsrepr: the code stays out of the worker's logs and monitoring on the retries too.
+    _retry_if_asked(self, message_deliver(message_id=message_id, now=timezone.now(), text=text), argsrepr=f"({message_id}, '…')")
+
+
+@shared_task(ignore_result=True)
+def messages_resend_stuck() -> None:
+    services.messages_resend_stuck(now=timezone.now())
