@@ -10,5 +10,6 @@ urlpatterns = [
     path("directions/", views.directions, name="directions"),
     path("queues/", views.queues, name="queues"),
     path("kindergartens/", views.kindergartens, name="kindergartens"),
+    path("kindergarten/<slug:code>/", views.kindergarten, name="kindergarten"),
     path("check/", views.queue_check, name="queue_check"),
 ]

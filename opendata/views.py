@@ -1,12 +1,188 @@
-"""Public pages (SPEC §8). Placeholders until the open-data pages land."""
+"""Public pages, no login (SPEC §8). Each list renders the whole page, only its results fragment
+for an htmx request, or the same filtered rows as `?format=csv` / `?format=json`."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from core.context_processors import LOCALITY_SESSION_KEY
+from core.errors import Refusal
+from core.ratelimit import client_key, rate_limit_hit
+from opendata import export
+from opendata.forms import (
+    DirectionFilterForm,
+    FreeSeatFilterForm,
+    KindergartenFilterForm,
+    QueueCheckForm,
+    QueueCheckNumberForm,
+    QueueFilterForm,
+    ReleaseFilterForm,
+)
+from opendata.listing import Listing
+from opendata.selectors.common import choice_label, current_language
+from opendata.selectors.directions import directions as directions_select
+from opendata.selectors.free_seats import free_seats as free_seats_select
+from opendata.selectors.kindergartens import kindergarten_passport
+from opendata.selectors.kindergartens import kindergartens as kindergartens_select
+from opendata.selectors.queue_check import applications_checked
+from opendata.selectors.queue_lists import queue_list, queue_summary
+from opendata.selectors.releases import releases as releases_select
+from queues.models import Locality, QueueKind
+
+# Lookups by the check form per client address and minute: plenty for a family or a kiosk, too few
+# to walk through IINs (a mobile carrier's NAT shares addresses, so not fewer).
+CHECK_LIMIT, CHECK_WINDOW = 20, 60
 
 
-def _placeholder(request: HttpRequest) -> HttpResponse:
-    return render(request, "opendata/placeholder.html")
+def _wants_fragment(request: HttpRequest) -> bool:
+    """An htmx swap of the results; a boosted navigation or a history restore needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-free_seats = releases = directions = queues = kindergartens = queue_check = require_GET(_placeholder)
+def _filter_data(request: HttpRequest) -> QueryDict:
+    """The query string; without a `locality` in it, the locality chosen in the header applies
+    (an explicit empty `locality=` means all localities)."""
+    data = request.GET.copy()
+    chosen = request.session.get(LOCALITY_SESSION_KEY) if hasattr(request, "session") else None
+    if "locality" not in data and chosen:
+        data["locality"] = chosen
+    return data
+
+
+def _list_page(request: HttpRequest, listing: Listing, *, page: str, fragment: str, download_name: str, context: dict[str, Any]) -> HttpResponse:
+    fmt = request.GET.get("format")
+    if fmt in export.FORMATS:
+        return export.download(listing, fmt, download_name)
+    page_obj, rows = listing.page(request.GET.get("page"))
+    context = {
+        **context,
+        "page_obj": page_obj,
+        "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
+        "rows": rows,
+        "fragment": fragment,
+    }
+    return render(request, fragment if _wants_fragment(request) else page, context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def free_seats(request: HttpRequest) -> HttpResponse:
+    form = FreeSeatFilterForm(_filter_data(request))
+    listing = free_seats_select(now=timezone.now(), **form.filters())
+    return _list_page(
+        request, listing, page="opendata/free_seats.html", fragment="opendata/_free_seats.html", download_name="free-seats", context={"form": form}
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def releases(request: HttpRequest) -> HttpResponse:
+    form = ReleaseFilterForm(_filter_data(request))
+    listing = releases_select(now=timezone.now(), **form.filters())
+    return _list_page(
+        request, listing, page="opendata/releases.html", fragment="opendata/_releases.html", download_name="release-protocol", context={"form": form}
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def directions(request: HttpRequest) -> HttpResponse:
+    form = DirectionFilterForm(_filter_data(request))
+    listing = directions_select(**form.filters())
+    return _list_page(
+        request, listing, page="opendata/directions.html", fragment="opendata/_directions.html", download_name="directions-protocol", context={"form": form}
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def queues(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(_filter_data(request))
+    chosen = form.filters()
+    locality = Locality.objects.filter(code=chosen["locality"]).first() if "locality" in chosen else None
+    birth_year = chosen.get("birth_year")
+    kind = chosen.get("kind") or "general"
+    context: dict[str, Any] = {
+        "form": form,
+        "locality_name": locality.display_name(current_language()) if locality else None,
+        "birth_year": birth_year,
+        "kind": kind,
+        "kind_name": choice_label(QueueKind, kind),
+        "ratio": settings.INDIGO_INTERLEAVE,
+    }
+    if locality is not None and birth_year:
+        listing: Listing = queue_list(locality=locality, birth_year=birth_year, kind=kind)
+        name = f"queue-{locality.code}-{birth_year}-{kind}"
+    else:
+        listing = queue_summary(locality=locality.code if locality else None, birth_year=birth_year)
+        name = "queues"
+    context["summary"] = locality is None or not birth_year
+    return _list_page(request, listing, page="opendata/queues.html", fragment="opendata/_queues.html", download_name=name, context=context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def kindergartens(request: HttpRequest) -> HttpResponse:
+    form = KindergartenFilterForm(_filter_data(request))
+    listing = kindergartens_select(now=timezone.now(), **form.filters())
+    return _list_page(
+        request, listing, page="opendata/kindergartens.html", fragment="opendata/_kindergartens.html", download_name="kindergartens", context={"form": form}
+    )
+
+
+@require_GET
+def kindergarten(request: HttpRequest, code: str) -> HttpResponse:
+    passport = kindergarten_passport(code=code, now=timezone.now())
+    if passport is None:
+        raise Http404
+    return render(request, "opendata/kindergarten.html", {"passport": passport})
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def queue_check(request: HttpRequest) -> HttpResponse:
+    """By IIN only through the POST form (an IIN never goes in a URL, a log or a history); by
+    application number also as a link, `?number=…`."""
+    found, error, searched, status = [], "", False, 200
+    if request.method == "POST":
+        searched = True
+        try:
+            rate_limit_hit(key=f"queue-check:{client_key(request)}", limit=CHECK_LIMIT, window=CHECK_WINDOW)
+        except Refusal as refusal:
+            error, status = refusal.message, 429
+        else:
+            form = QueueCheckForm(request.POST)
+            if form.is_valid():
+                by, value = form.cleaned_data["query"]
+                found = applications_checked(now=timezone.now(), **{by: value})
+            else:
+                error = form.errors["query"][0]
+    elif "number" in request.GET:
+        number_form = QueueCheckNumberForm(request.GET)
+        searched = True
+        if number_form.is_valid():
+            found = applications_checked(now=timezone.now(), number=number_form.cleaned_data["number"])
+        else:
+            error = number_form.errors["number"][0]
+    context = {
+        # Always an empty form: what was typed (maybe an IIN) is never echoed back into the page.
+        "form": QueueCheckForm(),
+        "results": found,
+        "error": error,
+        "searched": searched,
+    }
+    fragment = _wants_fragment(request)
+    # htmx swaps only 2xx answers: the fragment carries the refusal, the whole page its status.
+    response = render(request, "opendata/_queue_check_result.html" if fragment else "opendata/queue_check.html", context, status=200 if fragment else status)
+    if searched:
+        add_never_cache_headers(response)
+    return response

@@ -216,7 +216,11 @@ class Direction(models.Model):
             models.UniqueConstraint(fields=["application"], condition=Q(status__in=["benefit_check", "issued"]), name="direction_one_active_per_application"),
             models.UniqueConstraint(fields=["seat"], condition=Q(status__in=["benefit_check", "issued"]), name="direction_one_active_per_seat"),
         ]
-        indexes = [models.Index(fields=["status", "valid_until"], name="direction_status_deadline")]
+        indexes = [
+            models.Index(fields=["status", "valid_until"], name="direction_status_deadline"),
+            # The public directions protocol lists newest first (SPEC §8).
+            models.Index(fields=["-issued_at"], name="direction_issued_desc"),
+        ]
 
     def __str__(self) -> str:
         return f"№{self.number}"

@@ -1,0 +1,95 @@
+"""Queue lists (SPEC §4, §8): one queue in order, and the table of all queues with their sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext
+
+from opendata.listing import OrderedIdsListing, QuerysetListing, Row
+from opendata.selectors.common import display_name
+from queues.models import Application, Benefit, Locality
+from queues.selectors import queue_order
+
+COLUMNS = ("position", "number", "filed_at", "benefit", "benefit_name", "child")
+SUMMARY_COLUMNS = ("locality_code", "locality", "birth_year", "general", "special", "sanatorium")
+
+# Only what the list shows is read (SPEC §8 masking): never the IIN, birth date or the applicant.
+_FIELDS = ("number", "filed_at", "benefit", "benefit_status", "child_last_name", "child_first_name")
+
+
+def benefit_class_name(klass: str) -> str:
+    """The class an application stands in (SPEC §4): a rejected benefit counts as general."""
+    return {
+        Benefit.EXTRAORDINARY: gettext("extraordinary"),
+        Benefit.PRIORITY: gettext("priority"),
+    }.get(klass, gettext("general (no benefit)"))
+
+
+def queue_list(*, locality: Locality, birth_year: int, kind: str) -> OrderedIdsListing:
+    """One queue at this moment: the order in one query (queues.selectors.queue_order), then each
+    page's applications in one more; positions are places in that order (SPEC §4)."""
+    ids = queue_order(locality_id=locality.pk, birth_year=birth_year, kind=kind)
+    return OrderedIdsListing(ids, _queue_rows, COLUMNS)
+
+
+def _queue_rows(ids: Sequence[int], offset: int) -> list[Row]:
+    applications = Application.objects.only(*_FIELDS).in_bulk(list(ids))
+    rows = []
+    for index, app_id in enumerate(ids, start=offset + 1):
+        application = applications.get(app_id)
+        if application is None:  # gone between the two reads; the next page view catches up
+            continue
+        klass = application.effective_benefit
+        rows.append(
+            {
+                "position": index,
+                "number": application.number,
+                "filed_at": application.filed_at,
+                "benefit": klass,
+                "benefit_name": benefit_class_name(klass),
+                "child": application.child_name_masked,  # SPEC §8: `О*** А.`
+            }
+        )
+    return rows
+
+
+def queue_summary(*, locality: str | None = None, birth_year: int | None = None) -> QuerysetListing:
+    """Every queue with waiting applications: locality, birth year and the size of each kind."""
+    queued = Application.objects.filter(status=Application.Status.QUEUED)
+    if locality:
+        queued = queued.filter(locality__code=locality)
+    if birth_year:
+        queued = queued.filter(birth_year=birth_year)
+    rows = (
+        queued.values(
+            "birth_year",
+            locality_code=F("locality__code"),
+            locality_name=F("locality__name"),
+            locality_name_kk=F("locality__name_kk"),
+        )
+        .annotate(
+            general=Count("id"),
+            special=Count("id", filter=Q(wants_special=True)),
+            sanatorium=Count("id", filter=Q(wants_sanatorium=True)),
+        )
+        .order_by("locality_name", "locality_code", "-birth_year")
+    )
+    return QuerysetListing(rows, _summary_row, SUMMARY_COLUMNS)
+
+
+def _summary_row(r: dict) -> Row:
+    return {
+        "locality_code": r["locality_code"],
+        "locality": display_name(r["locality_name"], r["locality_name_kk"]),
+        "birth_year": r["birth_year"],
+        "general": r["general"],
+        "special": r["special"],
+        "sanatorium": r["sanatorium"],
+    }
+
+
+def queue_birth_years() -> list[int]:
+    """Birth years that have a queue now, newest first (for the filter)."""
+    return list(Application.objects.filter(status=Application.Status.QUEUED).order_by("-birth_year").values_list("birth_year", flat=True).distinct())
