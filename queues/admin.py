@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from core.errors import Refusal
 from queues import services
+from queues.importing import COLUMNS, REQUIRED, applications_import, import_summary
 from queues.models import Application, BenefitDocument, Locality
 from queues.selectors import application_positions
 
@@ -22,6 +26,19 @@ from queues.selectors import application_positions
 class LocalityAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "name_kk")
     search_fields = ("code", "name", "name_kk")
+
+
+class ApplicationImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file of the old portal's queue"))
+    dry_run = forms.BooleanField(label=_("Only check the file, save nothing"), required=False)
+
+    MAX_SIZE = 100 * 1024 * 1024  # some 300,000 rows
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > self.MAX_SIZE:
+            raise forms.ValidationError(_("The file is larger than 100 MB: split it by locality."))
+        return file
 
 
 class BenefitDecisionForm(forms.Form):
@@ -68,15 +85,15 @@ class BenefitDocumentInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ("number", "child_name_masked", "locality", "birth_year", "benefit", "benefit_status", "status", "filed_at")
     list_filter = ("status", "locality", "birth_year", "benefit", "benefit_status", "wants_special", "wants_sanatorium")
-    search_fields = ("=number", "=child_iin", "=applicant_iin", "child_last_name", "child_first_name", "applicant_last_name")
-    readonly_fields = (*STATE_FIELDS, "positions")
+    search_fields = ("=number", "=child_iin", "=applicant_iin", "child_last_name", "child_first_name", "applicant_last_name", "=legacy_number")
+    readonly_fields = (*STATE_FIELDS, "positions", "legacy_number")
     list_select_related = ("locality",)
     date_hierarchy = "filed_at"
     show_full_result_count = False  # a million rows: no COUNT(*) on every page
     actions = ("confirm_benefit", "reject_benefit")
     inlines = [BenefitDocumentInline]
     fieldsets = (
-        (_("Application"), {"fields": ("number", "status", "archive_reason", "strikes", "filed_at", "status_changed_at", "positions")}),
+        (_("Application"), {"fields": ("number", "legacy_number", "status", "archive_reason", "strikes", "filed_at", "status_changed_at", "positions")}),
         (
             _("Child"),
             {"fields": ("child_iin", "child_last_name", "child_first_name", "child_middle_name", "child_birth_date", "birth_year", "birth_certificate")},
@@ -109,6 +126,33 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Application | None = None) -> bool:
         return False  # nothing is ever lost
+
+    def get_urls(self) -> list[URLPattern]:
+        urls = [path("import/", self.admin_site.admin_view(self.import_view), name="queues_application_import")]
+        return urls + super().get_urls()
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload the old portal's queue: the same service as `manage.py import_applications`."""
+        if not request.user.has_perm("queues.add_application"):
+            raise PermissionDenied
+        form = ApplicationImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = applications_import(file=form.cleaned_data["file"], now=timezone.now(), dry_run=form.cleaned_data["dry_run"])
+            if report.saved:
+                self.message_user(request, import_summary(report), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:queues_application_changelist"))
+            self.message_user(request, import_summary(report), messages.ERROR if report.errors else messages.SUCCESS)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import from the old portal"),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "columns": [(column, column in REQUIRED) for column in COLUMNS],
+        }
+        return TemplateResponse(request, "admin/queues/application/import.html", context)
 
     @admin.display(description=_("Positions"))
     def positions(self, obj: Application) -> str:

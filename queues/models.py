@@ -125,6 +125,8 @@ class Application(models.Model):
     archive_reason = models.CharField(_("archive reason"), max_length=16, choices=ArchiveReason.choices, null=True, blank=True)
     strikes = models.PositiveSmallIntegerField(_("strikes"), default=0)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    # The number the old portal gave, kept as a reference by `import_applications`; NULL otherwise.
+    legacy_number = models.CharField(_("number in the old portal"), max_length=32, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("application")

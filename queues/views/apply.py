@@ -50,10 +50,6 @@ def _language() -> str:
     return language if language in ("kk", "ru") else "ru"
 
 
-def _steps(current: str) -> dict[str, Any]:
-    return {"step": current}
-
-
 # --- step 1: two phones, each confirmed with a code --------------------------------------------------
 
 
@@ -72,7 +68,7 @@ def _phones_page(request: HttpRequest, wizard: dict, forms: dict[str, Any] | Non
                 "code_form": code_forms.get(slot) or CodeForm(prefix=f"c{slot}"),
             }
         )
-    context = {**_steps("phones"), "slots": slots, "ready": phones_confirmed(wizard)}
+    context = {"step": "phones", "slots": slots, "ready": phones_confirmed(wizard)}
     return render(request, "queues/apply_phones.html", context)
 
 
@@ -156,7 +152,7 @@ def apply_child(request: HttpRequest) -> HttpResponse:
         initial = {"applicant_iin": request.cabinet.iin if request.cabinet else "", "locality": locality.code if locality else ""}
         form = ApplyChildForm(initial=initial, **kwargs)
     child_iin = form.data.get("child_iin") if form.is_bound else form.initial.get("child_iin")
-    return render(request, "queues/apply_child.html", {**_steps("child"), "form": form, **_birth_date_context(child_iin or "", today)})
+    return render(request, "queues/apply_child.html", {"step": "child", "form": form, **_birth_date_context(child_iin or "", today)})
 
 
 def _birth_date_context(child_iin: str, today) -> dict[str, Any]:
@@ -218,7 +214,7 @@ def apply_benefit(request: HttpRequest) -> HttpResponse:
         wizard_put(request, wizard)
     else:
         form = ApplyBenefitForm(initial=wizard.get("benefit") or {"language": _language()}, documents_attached=len(wizard["documents"]))
-    return render(request, "queues/apply_benefit.html", {**_steps("benefit"), "form": form, "documents": wizard.get("documents", [])})
+    return render(request, "queues/apply_benefit.html", {"step": "benefit", "form": form, "documents": wizard.get("documents", [])})
 
 
 # --- step 4: review and filing ---------------------------------------------------------------------------
@@ -284,7 +280,7 @@ def apply_review(request: HttpRequest) -> HttpResponse:
             return redirect("queues:apply_done")
     child, benefit = wizard["child"], wizard["benefit"]
     context = {
-        **_steps("review"),
+        "step": "review",
         "child": child,
         "benefit": benefit,
         "birth_date": iin_birth_date(child["child_iin"]),
