@@ -1,6 +1,36 @@
+"""What every page's header needs: the chosen locality (remembered in the session) and the list to choose from."""
+
+from __future__ import annotations
+
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+
+from queues.models import Locality
+
+LOCALITY_SESSION_KEY = "locality"
+
+
+def chosen_locality(request: HttpRequest) -> Locality | None:
+    """The locality the visitor chose, or None (all localities); a code that no longer exists counts as none."""
+    code = request.session.get(LOCALITY_SESSION_KEY) if hasattr(request, "session") else None
+    if not code:
+        return None
+    return Locality.objects.filter(code=code).first()
+
+
+def _locality_choices(language: str) -> list[tuple[str, str]]:
+    names = [(locality.code, locality.display_name(language)) for locality in Locality.objects.all()]
+    return sorted(names, key=lambda pair: pair[1].casefold())
 
 
 def portal(request: HttpRequest) -> dict:
-    """What every page's header needs: the chosen locality (remembered in the session)."""
-    return {"current_locality_code": request.session.get("locality") if hasattr(request, "session") else None}
+    language = get_language() or "ru"
+    # Lazy: the query runs only when a template shows the chooser.
+    return {
+        "current_locality_code": request.session.get(LOCALITY_SESSION_KEY) if hasattr(request, "session") else None,
+        "locality_choices": SimpleLazyObject(lambda: _locality_choices(language)),
+        # Each language under its own name (Қазақша, Русский, English), never translated into the current one.
+        "portal_languages": settings.LANGUAGES,
+    }

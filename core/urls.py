@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("locality/", views.locality_choose, name="locality_choose"),
 ]

@@ -18,7 +18,7 @@ import pytest
 
 API_KEY = "kz-SECRET-api-key-0042"
 MOBIZON = "notifications.backends.MobizonSmsBackend"
-APP_LOCALE = Path(__file__).resolve().parents[2] / "notifications" / "locale"
+APP_LOCALE = Path(__file__).resolve().parents[2] / "locale"  # the project catalog holds the texts
 
 
 @dataclass

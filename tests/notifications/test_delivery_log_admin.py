@@ -47,6 +47,7 @@ def test_retry_now_queues_a_failed_message_again_and_sends_it(admin_client, djan
             reverse("admin:notifications_message_changelist"),
             {"action": "retry_now", "_selected_action": [message.pk]},
             follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
         )
 
     assert "1 message queued again." in response.content.decode()
