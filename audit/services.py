@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from audit.context import current_actor
 from audit.models import AuditHead, AuditRecord
@@ -56,11 +56,19 @@ def audit_record(
 ) -> AuditRecord:
     """Append one record for the current actor; the chain head's lock keeps the chain linear."""
     actor = current_actor()
-    with transaction.atomic():
-        AuditHead.objects.get_or_create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
+    head_table = AuditHead._meta.db_table
+    # No savepoint: a record belongs to its caller's transaction and rolls back with it.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # One statement takes the head's lock and the next number; the chain stays linear.
+        cursor.execute(f"UPDATE {head_table} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        row = cursor.fetchone()
+        if row is None:
+            AuditHead.objects.get_or_create(pk=1)
+            cursor.execute(f"UPDATE {head_table} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            row = cursor.fetchone()
+        seq, prev_hash = row
         record = AuditRecord(
-            seq=head.seq + 1,
+            seq=seq,
             at=now,
             actor_kind=actor.kind,
             actor=actor.label[:150],
@@ -71,12 +79,11 @@ def audit_record(
             details=_jsonable(details or {}),
             ip=actor.ip,
             device=actor.device[:200],
-            prev_hash=head.hash,
+            prev_hash=prev_hash,
         )
         record.hash = record_hash(record)
-        record.save()
-        head.seq, head.hash = record.seq, record.hash
-        head.save(update_fields=["seq", "hash"])
+        record.save(force_insert=True)
+        cursor.execute(f"UPDATE {head_table} SET hash = %s WHERE id = 1", [record.hash])
     return record
 
 

@@ -1,6 +1,6 @@
 """`make bench`: how fast the engine is, on this machine, with the configured database.
 
-(a) simulate — a reproducible scenario of 1,000 applications over 60 days (three localities, eight
+(a) simulate — a reproducible scenario (the command always replays in an in-memory SQLite database) of 1,000 applications over 60 days (three localities, eight
     kindergartens, daily releases, claims, extensions, cancellations, enrollments) is written to
     var/bench/ and replayed by `python manage.py simulate` in a subprocess, end to end. Target: 60 s.
 (b) queue order — 20,000 queued applications in one queue (plus 15,000 rows around it) are

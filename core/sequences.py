@@ -11,7 +11,7 @@ def sequence_next(name: str) -> int:
     Call it as late as possible in the transaction: the lock is held until commit.
     """
     table = Counter._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name])
         row = cursor.fetchone()
         if row is not None:
