@@ -16,6 +16,7 @@ import json
 import logging
 import socket
 import ssl
+import sys
 import urllib.parse
 from typing import ClassVar, Protocol
 
@@ -49,8 +50,12 @@ def get_sms_backend(path: str | None = None) -> SmsBackend:
 
 
 class ConsoleSmsBackend:
+    """Development: writes each SMS to standard output, like Django's console e-mail backend
+    (the worker's log level does not hide it: a developer needs the codes)."""
+
     def send(self, phone: str, text: str) -> str | None:
-        logger.info("SMS to %s: %s", phone_masked(phone), text)
+        sys.stdout.write(f"SMS to {phone_masked(phone)}: {text}\n")
+        sys.stdout.flush()
         return None
 
 
