@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
 
 def layout(request: HttpRequest) -> dict:
@@ -8,4 +9,5 @@ def layout(request: HttpRequest) -> dict:
         "base_template": "kiosk/base.html" if kiosk is not None else "base.html",
         "kiosk": kiosk,
         "cabinet": getattr(request, "cabinet", None),
+        "kiosk_kindergarten_name": kiosk.kindergarten.display_name(get_language() or "ru") if kiosk is not None else "",
     }

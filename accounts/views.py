@@ -101,7 +101,9 @@ def _complete_login(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
         request.session[SESSION_DEVICE] = "kiosk"
         return redirect("queues:cabinet")
     token = request.COOKIES.get(DEVICE_COOKIE) or services.new_token()
-    if services.cabinet_device_register(cabinet=cabinet, device_token=token, label=request.META.get("HTTP_USER_AGENT", "")[:200], now=now):
+    had_device = bool(cabinet.device_token_hash)
+    is_new = services.cabinet_device_register(cabinet=cabinet, device_token=token, label=request.META.get("HTTP_USER_AGENT", "")[:200], now=now)
+    if is_new and had_device:
         messages.warning(request, _("This device is now your cabinet's registered device; sessions on the previous device have ended."))
     request.session[SESSION_DEVICE] = services.token_hash(token)
     response = redirect("queues:cabinet")

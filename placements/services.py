@@ -169,12 +169,8 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
     try:
         with transaction.atomic():
             application = Application.objects.select_for_update().get(pk=application.pk)
-            if application.status != Application.Status.QUEUED:
-                raise Refusal("not_queued")
             group = Group.objects.select_related("kindergarten").get(pk=group.pk)
-            if group.kindergarten.locality_id != application.locality_id or group.kind not in application.queue_kinds:
-                raise Refusal("not_eligible")
-            has_grant = group.kind in open_grant_kinds(application=application, now=now)
+            has_grant = _claim_eligibility(application=application, group=group, now=now)
             seats = claimable_seats(application=application, group=group, now=now, has_grant=has_grant)
             seat = _seat_take(seats)
             if seat is None:
@@ -203,6 +199,27 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
             return direction
     except IntegrityError as exc:  # the partial unique indexes said no: someone else won
         raise Refusal("no_seat") from exc
+
+
+def _claim_eligibility(*, application: Application, group: Group, now: dt.datetime) -> bool:
+    """SPEC §7 refusals that do not depend on the seats (in order); returns whether a grant is open."""
+    if application.status != Application.Status.QUEUED:
+        raise Refusal("not_queued")
+    if group.kindergarten.locality_id != application.locality_id or group.kind not in application.queue_kinds:
+        raise Refusal("not_eligible")
+    return group.kind in open_grant_kinds(application=application, now=now)
+
+
+def seat_claim_preview(*, application: Application, group: Group, now: dt.datetime) -> str | None:
+    """The refusal a claim would get now, or None if a seat is claimable — read-only, so a family
+    is told before spending an SMS code. The claim itself decides atomically."""
+    try:
+        has_grant = _claim_eligibility(application=application, group=group, now=now)
+    except Refusal as refusal:
+        return refusal.code
+    if claimable_seats(application=application, group=group, now=now, has_grant=has_grant).exists():
+        return None
+    return _claim_refusal(application=application, group=group, now=now, has_grant=has_grant)
 
 
 def _seat_take(seats) -> Seat | None:

@@ -302,7 +302,8 @@ def _review_labels(benefit: dict) -> dict[str, Any]:
     queues = dict(form.fields["queues"].choices)
     return {
         "benefit": choices["benefit"].get(benefit["benefit"]),
-        "category": categories.get(benefit.get("benefit_category") or ""),
+        # No category chosen: nothing to show (the empty choice's "—" label is not a category).
+        "category": categories.get(benefit["benefit_category"]) if benefit.get("benefit_category") else None,
         "queues": [queues[q] for q in benefit.get("queues", []) if q in queues],
         "channel": choices["channel"].get(benefit["channel"]),
         "language": choices["language"].get(benefit["language"]),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import Refusal
 from core.ratelimit import rate_limited
 from placements.models import Group
-from placements.services import seat_claim
+from placements.services import seat_claim, seat_claim_preview
 from queues.models import Application
 from queues.selectors_cabinet import claim_offer
 from queues.views._common import cabinet_required, confirm_view, own_application, send_view
@@ -73,4 +73,9 @@ def claim(request: HttpRequest, number: int, group: str) -> HttpResponse:
 def claim_send(request: HttpRequest, number: int, group: str) -> HttpResponse:
     application = own_application(request, number)
     chosen = _group(group)
+    # Say no before an SMS code is spent when the claim would be refused anyway (SPEC §7 order).
+    refusal = seat_claim_preview(application=application, group=chosen, now=timezone.now())
+    if refusal is not None:
+        messages.error(request, Refusal(refusal).message)
+        return redirect("queues:claim", number, chosen.code)
     return send_view(request, application=application, purpose=PURPOSE, target=chosen.code, back=reverse("queues:claim", args=[number, chosen.code]))

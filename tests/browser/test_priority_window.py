@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.iin import iin_build
+from notifications.models import OutboxSms
 from placements.models import Direction, Grant
 from placements.services import bulletin_publish, seat_release
 from tests.browser.conftest import APPLY_AT, BIRTH_DATE, BULLETIN_AT, PRIORITY_UNTIL, RELEASE_AT, file_application
@@ -55,14 +56,17 @@ def test_a_family_without_priority_access_is_told_why_and_takes_the_seat_after_t
     expect(page.get_by_role("link", name="Choose this group")).to_have_count(0)
     shot(page, "seats-during-window")
 
-    # The group's own page (its address is the one the list links to once the seat is free): the code, then the refusal in words.
+    # The group's own page (its address is the one the list links to once the seat is free): asking
+    # for a code gets the refusal in words at once, and no SMS code is spent on it.
     page.goto(f"/cabinet/applications/{second.number}/seats/arman-2/")
     expect(main).to_contain_text("At this moment no seat of this group is free for your child")
-    claim(page, clock, SECOND, second.number, "arman-2")
-    expect(page.get_by_role("alert")).to_have_text(
-        "The free seats of this group are in priority access now, and your application holds no priority access to them."
-    )
+    sms_before = OutboxSms.objects.count()
+    clock.advance(minutes=2)
+    page.locator(f"form[action='/cabinet/applications/{second.number}/seats/arman-2/code/'] [type='submit']").click()
+    expect(main).to_contain_text("The free seats of this group are in priority access now, and your application holds no priority access to them.")
+    expect(page.locator("input[name='code']")).to_have_count(0)
     shot(page, "claim-refused-no-access")
+    assert OutboxSms.objects.count() == sms_before
     assert not Direction.objects.exists()
 
     # Friday 07:01: the window is over; anyone in the queue may take the seat, first come, first served.
