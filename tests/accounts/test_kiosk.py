@@ -78,3 +78,9 @@ def test_finish_forgets_the_family(kiosk_client, application, django_capture_on_
 def test_kiosk_forms_do_not_autofill(kiosk_client):
     page = kiosk_client.get("/cabinet/login/").content.decode()
     assert 'autocomplete="off"' in page
+
+
+def test_public_pages_on_a_kiosk_keep_the_kiosk_layout_with_finish(kiosk_client):
+    page = kiosk_client.get("/open/check/").content.decode()
+    assert 'class="kiosk-finish"' in page
+    assert "/admin/" not in page
