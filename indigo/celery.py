@@ -21,6 +21,9 @@ app.conf.beat_schedule = {
     "seats-promote-every-minute": {"task": "placements.tasks.seats_promote", "schedule": crontab()},
     # SPEC §7: an active direction expires at valid_until; checked each minute.
     "directions-expire-every-minute": {"task": "placements.tasks.directions_expire", "schedule": crontab()},
+    # SPEC §9: "direction expires tomorrow" — each hour, for directions whose deadline is within
+    # 24 hours; once per direction and deadline (idempotent).
+    "directions-remind-expiring-hourly": {"task": "placements.tasks.directions_remind_expiring", "schedule": crontab(minute=15)},
     # SPEC §3: over-age archival when E changes at 00:00 on 1 June; running it daily is harmless
     # (idempotent) and catches up a missed 1 June.
     "applications-archive-over-age-daily": {

@@ -401,3 +401,30 @@ def direction_flag_documents(*, direction: Direction, note: str, now: dt.datetim
             details={"direction": direction.number, "application": direction.application_id},
         )
     return direction
+
+
+REMIND_BEFORE = dt.timedelta(hours=24)
+
+
+def directions_remind_expiring(*, now: dt.datetime) -> int:
+    """SPEC §9 "direction expires tomorrow": one message per active direction and deadline, sent
+    within the last 24 hours before valid_until (an extended direction is reminded again for its
+    new deadline). Idempotent: the message's key is the direction and its deadline."""
+    due = (
+        Direction.objects.filter(status__in=Direction.ACTIVE_STATUSES, valid_until__gt=now, valid_until__lte=now + REMIND_BEFORE)
+        .select_related("application", "seat__group__kindergarten")
+        .order_by("valid_until", "id")
+    )
+    sent = 0
+    with transaction.atomic():
+        for direction in due:
+            key = f"direction_expiring:{direction.pk}:{direction.valid_until.isoformat()}"
+            message = message_enqueue(
+                application=direction.application,
+                event="direction_expiring",
+                now=now,
+                context=_direction_context(direction, direction.seat.group),
+                key=key,
+            )
+            sent += message.created_at == now
+    return sent

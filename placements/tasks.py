@@ -20,3 +20,8 @@ def seats_promote() -> int:
 @shared_task
 def directions_expire() -> int:
     return services.directions_expire(now=timezone.now())
+
+
+@shared_task
+def directions_remind_expiring() -> int:
+    return services.directions_remind_expiring(now=timezone.now())

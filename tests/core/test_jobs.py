@@ -75,6 +75,7 @@ def test_each_job_is_a_registered_celery_task(task):
         ("placements.tasks.seats_promote", *EVERY_MINUTE),
         ("placements.tasks.directions_expire", *EVERY_MINUTE),
         ("queues.tasks.applications_archive_over_age", {0}, {0}),  # SPEC §3: 00:00 (on 1 June, harmless daily)
+        ("placements.tasks.directions_remind_expiring", {15}, set(range(24))),  # SPEC §9: hourly
     ],
 )
 def test_each_job_is_on_the_beat_schedule_once_at_its_time(task, minutes, hours):

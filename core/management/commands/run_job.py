@@ -11,6 +11,7 @@ JOBS = {
     "bulletin": ("placements.services", "bulletin_publish"),
     "promote": ("placements.services", "seats_promote"),
     "expire": ("placements.services", "directions_expire"),
+    "remind": ("placements.services", "directions_remind_expiring"),
     "over_age": ("queues.services", "applications_archive_over_age"),
 }
 
@@ -25,7 +26,7 @@ def parse_moment(value: str) -> dt.datetime:
 
 
 class Command(BaseCommand):
-    help = "Run one scheduled job: bulletin, promote, expire or over_age (SPEC §3, §5, §7)."
+    help = "Run one scheduled job: bulletin, promote, expire, remind or over_age (SPEC §3, §5, §7)."
 
     def add_arguments(self, parser):
         parser.add_argument("job", choices=sorted(JOBS))
