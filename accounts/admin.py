@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.kiosks import kiosk_register
 from accounts.models import Cabinet, Kiosk
 from accounts.services import BLOCK_DEFAULT, cabinet_block, cabinet_unblock
+from audit.admin_mixins import AuditedModelAdmin
 
 
 class BlockForm(forms.Form):
@@ -20,7 +21,7 @@ class BlockForm(forms.Form):
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(admin.ModelAdmin):
+class CabinetAdmin(AuditedModelAdmin):
     list_display = ("__str__", "created_at", "last_login_at", "device_last_used_at", "blocked_until")
     search_fields = ("=iin",)
     list_filter = ("blocked_until",)
@@ -83,7 +84,7 @@ class CabinetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Kiosk)
-class KioskAdmin(admin.ModelAdmin):
+class KioskAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "kindergarten", "active", "last_seen_at")
     list_filter = ("active",)
     search_fields = ("code", "name", "kindergarten__name")

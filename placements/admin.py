@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit.admin_mixins import AuditedModelAdmin
 from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, Publication, Seat, SeatRelease
 
 
@@ -30,7 +31,7 @@ class GroupInline(admin.TabularInline):
 
 
 @admin.register(Kindergarten)
-class KindergartenAdmin(admin.ModelAdmin):
+class KindergartenAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "locality", "address")
     list_filter = ("locality",)
     search_fields = ("code", "name", "name_kk", "address")
@@ -39,7 +40,7 @@ class KindergartenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "kindergarten", "age_from", "age_to", "language", "kind", "capacity")
     list_filter = ("kind", "language", "age_from", "kindergarten__locality")
     search_fields = ("code", "name", "kindergarten__name")

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from audit.admin_mixins import AuditedModelAdmin
 from core.errors import Refusal
 from queues import services
 from queues.importing import COLUMNS, REQUIRED, applications_import, import_summary
@@ -23,7 +24,7 @@ from queues.selectors import application_positions
 
 
 @admin.register(Locality)
-class LocalityAdmin(admin.ModelAdmin):
+class LocalityAdmin(AuditedModelAdmin):
     list_display = ("code", "name", "name_kk")
     search_fields = ("code", "name", "name_kk")
 
@@ -83,7 +84,7 @@ class BenefitDocumentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedModelAdmin):
     list_display = ("number", "child_name_masked", "locality", "birth_year", "benefit", "benefit_status", "status", "filed_at")
     list_filter = ("status", "locality", "birth_year", "benefit", "benefit_status", "wants_special", "wants_sanatorium")
     search_fields = ("=number", "=child_iin", "=applicant_iin", "child_last_name", "child_first_name", "applicant_last_name", "=legacy_number")
