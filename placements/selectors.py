@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.db.models import Count, Q
 
@@ -44,3 +45,18 @@ def portal_counters(*, now: dt.datetime, locality: Locality | None = None) -> di
         "enrolled_recently": application_counts["enrolled_recently"],
         "withdrawn_recently": application_counts["withdrawn_recently"],
     }
+
+
+# --- which seats a family may take (SPEC §7), one definition for the claim and the cabinet --------
+
+
+def seats_general_q(*, now: dt.datetime) -> Q:
+    """General seats: `general`, or `priority` whose window has passed (SPEC §5)."""
+    return Q(state=Seat.State.GENERAL) | Q(state=Seat.State.PRIORITY, priority_until__lte=now)
+
+
+def seats_priority_open_q(*, now: dt.datetime, grant_kinds: Collection[str]) -> Q:
+    """Priority seats open to a holder of an open grant in their queue: open_at has come (SPEC §6)."""
+    if not grant_kinds:
+        return Q(pk__in=[])
+    return Q(state=Seat.State.PRIORITY, open_at__lte=now, priority_until__gt=now, group__kind__in=sorted(grant_kinds))

@@ -6,7 +6,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from audit.services import audit_record
 from core.calendar import calendar_load, enrollment_year, local, next_seven_am
@@ -14,6 +13,7 @@ from core.errors import Refusal
 from core.sequences import sequence_next
 from notifications.services import message_enqueue, messages_enqueue
 from placements.models import Bulletin, Direction, Grant, Group, Publication, Seat, SeatRelease
+from placements.selectors import seats_general_q, seats_priority_open_q
 from queues.models import QUEUE_KIND_ORDER, Application, BenefitStatus
 from queues.selectors import queue_order
 from queues.services import application_requeue, grants_end
@@ -152,10 +152,9 @@ def open_grant_kinds(*, application: Application, now: dt.datetime) -> set[str]:
 
 
 def claimable_seats(*, application: Application, group: Group, now: dt.datetime, has_grant: bool):
-    """SPEC §7: general seats (or priority past their window), plus open priority seats with a grant."""
-    claimable = Q(state=Seat.State.GENERAL) | Q(state=Seat.State.PRIORITY, priority_until__lte=now)
-    if has_grant:
-        claimable |= Q(state=Seat.State.PRIORITY, open_at__lte=now)
+    """SPEC §7: general seats (or priority past their window), plus open priority seats with a grant;
+    the earliest published first (ties: the one created first)."""
+    claimable = seats_general_q(now=now) | seats_priority_open_q(now=now, grant_kinds={group.kind} if has_grant else ())
     return Seat.objects.filter(claimable, group=group, birth_year=application.birth_year).order_by("published_at", "id")
 
 

@@ -8,13 +8,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import translation
 
 from core.calendar import calendar_load
 from notifications.models import Event, Message
 from notifications.texts import message_text
 from placements.models import Direction, Grant, Group, Kindergarten, Seat
+from placements.selectors import seats_general_q, seats_priority_open_q
 from placements.services import EXTENSION_WINDOW_WORKING_DAYS, open_grant_kinds
 from queues.models import QUEUE_KIND_ORDER, Application, QueueKind
 from queues.selectors import Position, application_positions
@@ -166,11 +167,11 @@ def _eligible_seats(application: Application) -> QuerySet[Seat]:
 def claim_offer(*, application: Application, now: dt.datetime) -> ClaimOffer:
     """What `seat_claim` would give this application now, per group: general seats (a priority seat
     past its priority_until is general), plus open priority seats of the queues where it holds an
-    open grant (the set-based form of placements.services.claimable_seats). Kindergartens by name,
+    open grant — the same conditions as placements.services.claimable_seats, for all groups at once. Kindergartens by name,
     groups by age and code."""
     grant_kinds = open_grant_kinds(application=application, now=now) if application.status == Application.Status.QUEUED else set()
-    general = Q(state=Seat.State.GENERAL) | Q(state=Seat.State.PRIORITY, priority_until__lte=now)
-    with_grant = Q(state=Seat.State.PRIORITY, open_at__lte=now, priority_until__gt=now, group__kind__in=grant_kinds)
+    general = seats_general_q(now=now)
+    with_grant = seats_priority_open_q(now=now, grant_kinds=grant_kinds)
     seats = _eligible_seats(application)
     rows = (
         seats.filter(general | with_grant)
