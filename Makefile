@@ -48,6 +48,7 @@ format: install
 
 bench: messages
 	$(PY) bench/run.py
+	$(PY) bench/rush.py
 
 # Re-pin requirements.lock from requirements.in in a throw-away virtualenv.
 lock:
