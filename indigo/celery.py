@@ -24,6 +24,9 @@ app.conf.beat_schedule = {
     # SPEC §9: "direction expires tomorrow" — each hour, for directions whose deadline is within
     # 24 hours; once per direction and deadline (idempotent).
     "directions-remind-expiring-hourly": {"task": "placements.tasks.directions_remind_expiring", "schedule": crontab(minute=15)},
+    # Documents of application wizards abandoned for a day are removed (private data kept no longer
+    # than needed); daily at 03:30.
+    "pending-documents-sweep-daily": {"task": "queues.tasks.pending_documents_sweep", "schedule": crontab(hour=3, minute=30)},
     # SPEC §3: over-age archival when E changes at 00:00 on 1 June; running it daily is harmless
     # (idempotent) and catches up a missed 1 June.
     "applications-archive-over-age-daily": {

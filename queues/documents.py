@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
+import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -48,3 +52,25 @@ def benefit_document_attach(*, application: Application, upload: UploadedFile, n
         document.save()
         audit_record(action="benefit.document_attach", obj=application, now=now, details={"document": document.pk, "type": content_type})
     return document
+
+
+PENDING_MAX_AGE = 24 * 3600  # an abandoned application wizard's documents are removed after a day
+
+
+def pending_documents_dir() -> Path:
+    """Documents uploaded in the application wizard wait here (private storage) until the filing."""
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / "apply-pending"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pending_documents_sweep() -> int:
+    """Remove waiting documents older than a day (abandoned wizards). Idempotent; returns how many."""
+    cutoff = time.time() - PENDING_MAX_AGE
+    removed = 0
+    for entry in pending_documents_dir().iterdir():
+        with contextlib.suppress(OSError):
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+                removed += 1
+    return removed

@@ -9,3 +9,10 @@ from queues import services
 @shared_task
 def applications_archive_over_age() -> int:
     return services.applications_archive_over_age(now=timezone.now())
+
+
+@shared_task
+def pending_documents_sweep() -> int:
+    from queues.documents import pending_documents_sweep as sweep
+
+    return sweep()

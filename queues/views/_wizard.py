@@ -3,20 +3,18 @@ the private disk until the application is filed."""
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
+from queues.documents import pending_documents_dir, pending_documents_sweep
+
 WIZARD = "apply_wizard"
 DONE = "apply_done"
-PENDING_MAX_AGE = 24 * 3600  # an abandoned wizard's documents are removed after a day
 
 # Where a refusal of application_file (SPEC §3) is shown: the step and the field.
 REFUSAL_FIELDS: dict[str, tuple[str, str]] = {
@@ -68,23 +66,13 @@ def refusal_for(wizard: dict[str, Any], step: str) -> tuple[str, str] | None:
 
 
 def _pending_dir() -> Path:
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / "apply-pending"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _pending_sweep(folder: Path) -> None:
-    cutoff = time.time() - PENDING_MAX_AGE
-    for entry in folder.iterdir():
-        with contextlib.suppress(OSError):
-            if entry.is_file() and entry.stat().st_mtime < cutoff:
-                entry.unlink()
+    return pending_documents_dir()
 
 
 def document_keep(upload: UploadedFile, content_type: str, extension: str) -> dict[str, Any]:
     """Store an already checked upload under a random name until the filing; its session record."""
     folder = _pending_dir()
-    _pending_sweep(folder)
+    pending_documents_sweep()
     token = secrets.token_hex(16)
     with open(folder / f"{token}.{extension}", "wb") as out:
         for chunk in upload.chunks():

@@ -60,3 +60,21 @@ def test_documents_are_served_to_staff_only(client, application):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_documents_of_abandoned_wizards_are_swept_after_a_day(settings, tmp_path):
+    import os
+    import time
+
+    from queues.documents import pending_documents_dir, pending_documents_sweep
+    from queues.tasks import pending_documents_sweep as sweep_task
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    old, fresh = pending_documents_dir() / "old.pdf", pending_documents_dir() / "fresh.pdf"
+    old.write_bytes(PDF)
+    fresh.write_bytes(PDF)
+    day_ago = time.time() - 24 * 3600 - 5
+    os.utime(old, (day_ago, day_ago))
+    assert pending_documents_sweep() == 1
+    assert not old.exists() and fresh.exists()
+    assert sweep_task.apply().get() == 0
