@@ -5,8 +5,11 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
+# Static files as production serves them (whitenoise's compressed manifest), built with a key
+# used only for this step.
 RUN python manage.py compile_catalogs \
- && DEBUG=true python manage.py collectstatic --noinput
+ && DEBUG=false SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-0123456789 ALLOWED_HOSTS=build \
+    python manage.py collectstatic --noinput
 RUN useradd --system --home /app indigo && mkdir -p /app/var && chown indigo /app/var
 USER indigo
 EXPOSE 8000
