@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
@@ -221,18 +222,24 @@ def seat_claim_preview(*, application: Application, group: Group, now: dt.dateti
     return _claim_refusal(application=application, group=group, now=now, has_grant=has_grant)
 
 
+CLAIM_BUSY_RETRIES = 50
+CLAIM_BUSY_PAUSE = 0.02  # seconds
+
+
 def _seat_take(seats) -> Seat | None:
-    """Lock and mark the first claimable seat. Seats locked by other claimers are skipped; only when
-    every candidate is locked do we wait (the holder may be the promotion job or a claim that
-    fails), so nobody is told `no_seat` while a seat is merely busy."""
-    for _ in range(3):
-        seat = seats.select_for_update(skip_locked=True).first() or seats.select_for_update().first()
-        if seat is None:
-            if not seats.exists():
-                return None
+    """Lock and mark the first claimable seat. Seats locked by other transactions are skipped, never
+    waited for (waiting on seat locks in a crowd can deadlock); when every candidate is busy — held
+    by the promotion job, a withdrawal or a claim that may still fail — try again briefly, so nobody
+    is told `no_seat` while a seat is merely busy."""
+    for _ in range(CLAIM_BUSY_RETRIES):
+        seat = seats.select_for_update(skip_locked=True).first()
+        if seat is not None:
+            if Seat.objects.filter(pk=seat.pk, state__in=Seat.PUBLISHED_STATES).update(state=Seat.State.CLAIMED) == 1:
+                return seat
             continue
-        if Seat.objects.filter(pk=seat.pk, state__in=Seat.PUBLISHED_STATES).update(state=Seat.State.CLAIMED) == 1:
-            return seat
+        if not seats.exists():  # nothing left at all, busy or not
+            return None
+        time.sleep(CLAIM_BUSY_PAUSE)
     return None
 
 
