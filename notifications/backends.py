@@ -18,7 +18,7 @@ import socket
 import ssl
 import sys
 import urllib.parse
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -62,15 +62,10 @@ class ConsoleSmsBackend:
 class OutboxSmsBackend:
     """Stores the SMS in the database, in the sending transaction: a rolled-back send leaves no row."""
 
-    # The same SMS, kept in this process too, for tests written before the table existed
-    # (tests/conftest.py clears it); the table is what other processes see.
-    outbox: ClassVar[list[tuple[str, str]]] = []
-
     def send(self, phone: str, text: str) -> str | None:
         from notifications.models import OutboxSms
 
         sms = OutboxSms.objects.create(phone=phone_digits(phone), text=text, created_at=timezone.now())
-        self.outbox.append((phone, text))
         return str(sms.pk)
 
 

@@ -12,6 +12,7 @@ from audit.services import audit_record
 from core.calendar import calendar_load, enrollment_year, local, next_seven_am
 from core.errors import Refusal
 from core.sequences import sequence_next
+from notifications.models import Message
 from notifications.services import message_enqueue, messages_enqueue
 from placements.models import Bulletin, Direction, Grant, Group, Publication, Seat, SeatRelease
 from placements.selectors import seats_general_q, seats_priority_open_q
@@ -319,11 +320,22 @@ def direction_extend(*, application: Application, now: dt.datetime) -> Direction
     return direction
 
 
-def direction_enroll(*, application: Application, now: dt.datetime, contract_number: str = "", contract_date: dt.date | None = None) -> Direction:
-    """SPEC §7: the kindergarten enrolls the child on an `issued` direction."""
+def direction_enroll(
+    *,
+    application: Application,
+    now: dt.datetime,
+    direction: Direction | None = None,
+    contract_number: str = "",
+    contract_date: dt.date | None = None,
+) -> Direction:
+    """SPEC §7: the kindergarten enrolls the child on an `issued` direction. With `direction`, only
+    that one (an operator acting on a page that may be out of date): `no_direction` otherwise."""
     direction_expire_due(application=application, now=now)
+    expected = direction
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
+        if expected is not None and direction.pk != expected.pk:
+            raise Refusal("no_direction")
         if direction.status == Direction.Status.BENEFIT_CHECK:
             raise Refusal("benefit_unconfirmed")
         direction.status = Direction.Status.ENROLLED
@@ -421,16 +433,17 @@ def directions_remind_expiring(*, now: dt.datetime) -> int:
         .select_related("application", "seat__group__kindergarten")
         .order_by("valid_until", "id")
     )
-    sent = 0
+    keys = {direction: f"direction_expiring:{direction.pk}:{direction.valid_until.isoformat()}" for direction in due}
+    already = set(Message.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True))
     with transaction.atomic():
-        for direction in due:
-            key = f"direction_expiring:{direction.pk}:{direction.valid_until.isoformat()}"
-            message = message_enqueue(
+        for direction, key in keys.items():
+            if key in already:
+                continue
+            message_enqueue(
                 application=direction.application,
                 event="direction_expiring",
                 now=now,
                 context=_direction_context(direction, direction.seat.group),
-                key=key,
+                key=key,  # a second run at the same time still sends once
             )
-            sent += message.created_at == now
-    return sent
+    return len(keys) - len(already)

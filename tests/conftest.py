@@ -20,11 +20,3 @@ def _cache_empty():
 
     cache.clear()
     yield
-
-
-@pytest.fixture(autouse=True)
-def _outbox_empty():
-    from notifications.backends import OutboxSmsBackend
-
-    OutboxSmsBackend.outbox.clear()
-    yield

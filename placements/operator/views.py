@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -189,12 +188,7 @@ def direction_enroll_submit(request: HttpRequest, number: int) -> HttpResponse:
     form = EnrollForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                enrolled = direction_enroll(application=direction.application, now=timezone.now(), **form.cleaned_data)
-                # The service enrolls the application's active direction: if that is not this one
-                # (this one ended meanwhile), undo everything rather than enroll elsewhere.
-                if enrolled.pk != direction.pk:
-                    raise Refusal("direction_not_active")
+            direction_enroll(application=direction.application, direction=direction, now=timezone.now(), **form.cleaned_data)
         except Refusal as refusal:
             messages.error(request, Refusal("direction_not_active").message if refusal.code == "no_direction" else refusal.message)
         else:
