@@ -13,6 +13,7 @@ from django.db import transaction
 
 from accounts.models import OneTimeCode, PhoneThrottle
 from core.errors import Refusal
+from notifications.phones import phone_normalize
 
 CODE_DIGITS = 6
 CODE_TTL = dt.timedelta(minutes=5)
@@ -25,22 +26,16 @@ def _hash(code: str, salt: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def phone_normalize(phone: str) -> str:
-    """Kazakh mobile numbers as 11 digits starting with 7 (+7 701 … / 8 701 … / 701 …)."""
-    digits = "".join(c for c in (phone or "") if c.isdigit())
-    if len(digits) == 10:
-        digits = "7" + digits
-    if len(digits) == 11 and digits[0] == "8":
-        digits = "7" + digits[1:]
-    if len(digits) != 11 or digits[0] != "7":
-        raise Refusal("invalid_phone")
-    return digits
-
-
 def code_issue(*, phone: str, purpose: str, now: dt.datetime, language: str = "ru") -> OneTimeCode:
-    """Send a new code to the phone; refusals: code_too_soon (60 s), code_limit (5 an hour)."""
+    """Send a new code to the phone; refusals: code_too_soon (60 s), code_limit (5 an hour),
+    code_not_sent (the broker did not take the SMS: nothing was sent, and nothing counts).
+
+    Call it outside any transaction: the code commits before its SMS is handed to the broker, so
+    a worker that takes the task at once finds it, and a broker that is down is known here."""
+    from notifications.services import sms_send_code
+
     phone = phone_normalize(phone)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         PhoneThrottle.objects.get_or_create(phone=phone)
         PhoneThrottle.objects.select_for_update().get(phone=phone)
         recent = OneTimeCode.objects.filter(phone=phone, created_at__gt=now - dt.timedelta(hours=1))
@@ -52,9 +47,12 @@ def code_issue(*, phone: str, purpose: str, now: dt.datetime, language: str = "r
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         salt = secrets.token_hex(16)
         otp = OneTimeCode.objects.create(phone=phone, purpose=purpose, salt=salt, code_hash=_hash(code, salt), created_at=now, expires_at=now + CODE_TTL)
-        from notifications.services import sms_send_code
-
+    try:
         sms_send_code(phone=phone, code=code, language=language, now=now, purpose=purpose)
+    except Refusal:
+        # Not sent: the code is no one's latest and counts toward neither the 60 s nor the hourly limit.
+        OneTimeCode.objects.filter(pk=otp.pk).delete()
+        raise
     return otp
 
 

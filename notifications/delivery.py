@@ -117,6 +117,21 @@ def message_deliver(*, message_id: int, now: dt.datetime, text: str | None = Non
         return Outcome("sent")
 
 
+def code_deliver(*, message_id: int, sealed_text: str, now: dt.datetime) -> Outcome:
+    """Send a queued one-time code whose text comes sealed (notifications.sealing). A seal that
+    does not open (tampered, another key, older than the code) fails the message and sends nothing."""
+    from notifications.sealing import code_text_open
+
+    text = code_text_open(sealed_text)
+    if text is not None:
+        return message_deliver(message_id=message_id, now=now, text=text)
+    with transaction.atomic():
+        message = Message.objects.select_for_update(skip_locked=True).filter(pk=message_id, event=Event.CODE, status=Message.Status.QUEUED).first()
+        if message is None:
+            return Outcome("skipped")
+        return _give_up(message, "the code's sealed text did not open (changed, another key, or too old): ask for a new code")
+
+
 def _give_up(message: Message, error: str) -> Outcome:
     message.status = Message.Status.FAILED
     message.last_error = _secret_free(error)

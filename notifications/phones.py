@@ -4,12 +4,40 @@ from __future__ import annotations
 
 import re
 
-_NON_DIGITS = re.compile(r"\D+")
+import phonenumbers
+
+from core.errors import Refusal
+
+# ASCII only: `\D` would keep fullwidth or Arabic-Indic digits, a second spelling of one number.
+_NON_DIGITS = re.compile(r"[^0-9]+")
+
+
+def phone_normalize(phone: str) -> str:
+    """The one form of a Kazakhstan mobile number, which every phone is stored and limited by:
+    E.164 without the `+`, 11 ASCII digits (`+7 701 123 45 67`, `8 (701) 123-45-67`, `7011234567`,
+    `+7 ７０１ …` and `+٧ ٧٠١ …` all become `77011234567`). Refusal `invalid_phone` for anything
+    else: a landline, a Russian number (also +7), an extension, letters."""
+    phone = phone or ""
+    # Letters are an extension ("доб. 5", "ext 5") or a vanity spelling, never a mobile number.
+    if any(c.isalpha() for c in phone):
+        raise Refusal("invalid_phone")
+    try:
+        number = phonenumbers.parse(phone, "KZ")
+    except phonenumbers.NumberParseException:
+        raise Refusal("invalid_phone") from None
+    if number.extension or not phonenumbers.is_valid_number_for_region(number, "KZ") or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        raise Refusal("invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
 
 
 def phone_digits(phone: str) -> str:
     """Kazakhstan mobile numbers in the international form, digits only: `+7 (701) 123-45-67`,
-    `87011234567` and `7011234567` all become `77011234567` (the form Mobizon's `recipient` takes)."""
+    `87011234567` and `7011234567` all become `77011234567` (the form Mobizon's `recipient` takes).
+    Anything else keeps its ASCII digits (a foreign number in a log line)."""
+    try:
+        return phone_normalize(phone)
+    except Refusal:
+        pass
     digits = _NON_DIGITS.sub("", phone or "")
     if len(digits) == 11 and digits.startswith("8"):
         return "7" + digits[1:]

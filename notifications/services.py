@@ -3,7 +3,9 @@
 The engine calls `message_enqueue` / `messages_enqueue` inside its transactions: the Message rows
 commit with the change they announce, and the send tasks are dispatched only on commit, so a
 rolled-back change sends nothing. A broker that is down at that moment loses no message: the
-rows stay queued and `messages_resend_stuck` dispatches them again.
+rows stay queued and `messages_resend_stuck` dispatches them again. One-time codes are the
+exception (`sms_send_code`): handed to the broker at once, after their commit, so that a family
+whose code the broker did not take is told so and may ask again.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from django.db.models import Q
 from django.utils import translation
 from kombu.exceptions import KombuError
 
+from audit.services import audit_record
+from core.errors import Refusal
 from notifications.delivery import CODE_VALIDITY
 from notifications.models import Event, Message
+from notifications.sealing import code_text_seal
 from notifications.texts import message_text
 
 logger = logging.getLogger(__name__)
@@ -108,38 +113,43 @@ def messages_enqueue(*, applications: list[Any], event: str, now: dt.datetime, c
 
 
 def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, purpose: str) -> Message:
-    """Send a one-time code by SMS (SPEC §9) on commit. The code travels in the task's argument
-    only: the Message row keeps the purpose, never the code."""
-    message = Message.objects.create(
-        application=None,
-        event=Event.CODE,
-        channel="sms",
-        recipient=phone,
-        language=language,
-        context={"purpose": purpose},
-        idempotency_key=f"code:{uuid.uuid4().hex}",
-        created_at=now,
-        status=Message.Status.QUEUED if phone else Message.Status.FAILED,
-        last_error="" if phone else "no phone number to send to",
-    )
+    """Send a one-time code by SMS (SPEC §9) now. The Message row keeps the purpose, never the
+    code; the text travels sealed in the task's argument (notifications.sealing: the broker keeps
+    it while retries wait, and SPEC §9 allows a code to be stored only as a hash).
+
+    Call it outside any transaction, after the code is committed: the row commits before the task
+    is handed to the broker, so a worker that takes it at once finds it. A broker that does not
+    take it: the message is marked failed and Refusal `code_not_sent` tells the family the truth."""
+    # durable: nested in another transaction, the worker could run before that one commits.
+    with transaction.atomic(durable=True):
+        message = Message.objects.create(
+            application=None,
+            event=Event.CODE,
+            channel="sms",
+            recipient=phone,
+            language=language,
+            context={"purpose": purpose},
+            idempotency_key=f"code:{uuid.uuid4().hex}",
+            created_at=now,
+            status=Message.Status.QUEUED if phone else Message.Status.FAILED,
+            last_error="" if phone else "no phone number to send to",
+        )
     if _suspended or not phone:
         return message
+    from notifications.tasks import code_send
+
     with translation.override(language):
-        text = message_text(Event.CODE, {"code": code})
-    pk = message.pk
-
-    def dispatch() -> None:
-        from notifications.tasks import code_send
-
-        try:
-            # argsrepr: the code stays out of the worker's logs and monitoring. expires: a worker
-            # that only gets to it after the code expired drops it (`now` may be a test's clock,
-            # so the check is Celery's, on the real one).
-            code_send.apply_async(args=(pk, text), argsrepr=f"({pk}, '…')", expires=CODE_VALIDITY.total_seconds())
-        except (KombuError, OSError):
-            logger.warning("broker unavailable: code message %s not sent", pk, exc_info=True)
-
-    transaction.on_commit(dispatch)
+        sealed = code_text_seal(message_text(Event.CODE, {"code": code}))
+    try:
+        # argsrepr: short worker logs. expires: a worker that only gets to it after the code
+        # expired drops it (`now` may be a test's clock, so the check is Celery's, on the real one).
+        code_send.apply_async(args=(message.pk, sealed), argsrepr=f"({message.pk}, '…')", expires=CODE_VALIDITY.total_seconds())
+    except (KombuError, OSError) as exc:
+        logger.warning("broker unavailable: code message %s not sent", message.pk, exc_info=True)
+        Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
+            status=Message.Status.FAILED, last_error=f"the broker did not take the code: {type(exc).__name__}"
+        )
+        raise Refusal("code_not_sent") from exc
     return message
 
 
@@ -155,6 +165,8 @@ def messages_retry(*, message_ids: Iterable[int], now: dt.datetime) -> int:
             .values_list("pk", flat=True)
         )
         Message.objects.filter(pk__in=ids).update(status=Message.Status.QUEUED, attempts=0, next_attempt_at=now)
+        if ids:  # SPEC §10: who retried which messages
+            audit_record(action="messages.retry", now=now, details={"messages": sorted(ids)})
         _dispatch_on_commit(ids)
     return len(ids)
 

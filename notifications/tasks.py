@@ -11,7 +11,7 @@ from celery import Task, shared_task
 from django.utils import timezone
 
 from notifications import services
-from notifications.delivery import CODE_RETRY_SECONDS, MAX_ATTEMPTS, Outcome, message_deliver
+from notifications.delivery import CODE_RETRY_SECONDS, MAX_ATTEMPTS, Outcome, code_deliver, message_deliver
 
 
 def _retry_if_asked(task: Task, outcome: Outcome, **options: object) -> None:
@@ -28,10 +28,10 @@ def message_send(self: Task, message_id: int) -> None:
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=len(CODE_RETRY_SECONDS))
-def code_send(self: Task, message_id: int, text: str) -> None:
-    """Deliver a one-time code: its text comes as an argument because it is stored nowhere."""
-    # argsrepr: the code stays out of the worker's logs and monitoring on the retries too.
-    _retry_if_asked(self, message_deliver(message_id=message_id, now=timezone.now(), text=text), argsrepr=f"({message_id}, '…')")
+def code_send(self: Task, message_id: int, sealed_text: str) -> None:
+    """Deliver a one-time code: its text comes sealed (notifications.sealing) because it is stored nowhere."""
+    # The retry carries the same sealed argument: the broker never holds the code in clear.
+    _retry_if_asked(self, code_deliver(message_id=message_id, sealed_text=sealed_text, now=timezone.now()), argsrepr=f"({message_id}, '…')")
 
 
 @shared_task(ignore_result=True)

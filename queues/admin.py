@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.admin_mixins import AuditedModelAdmin
 from core.errors import Refusal
+from notifications.phones import phone_normalize
 from queues import services
 from queues.importing import COLUMNS, REQUIRED, applications_import, import_summary
 from queues.models import Application, BenefitDocument, Locality
@@ -45,6 +46,33 @@ class ApplicationImportForm(forms.Form):
 
 class BenefitDecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+
+class ApplicationAdminForm(forms.ModelForm):
+    """Staff type phones as the parents do: stored in the one form codes and limits key on.
+    Checked when changed only: a row filed before the check still saves its other fields."""
+
+    def _phone(self, name: str) -> str:
+        value = self.cleaned_data.get(name) or ""
+        if name not in self.changed_data:
+            return value
+        try:
+            return phone_normalize(value) if value.strip() else ""
+        except Refusal as refusal:
+            raise forms.ValidationError(refusal.message, code=refusal.code) from refusal
+
+    def clean_phone(self) -> str:
+        return self._phone("phone")
+
+    def clean_phone2(self) -> str:
+        return self._phone("phone2")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        changed = {"phone", "phone2"} & set(self.changed_data)
+        if changed and data.get("phone") and data.get("phone") == data.get("phone2"):
+            self.add_error("phone2", Refusal("same_phones").message)
+        return data
 
 
 STATE_FIELDS = (
@@ -85,6 +113,7 @@ class BenefitDocumentInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(AuditedModelAdmin):
+    form = ApplicationAdminForm
     list_display = ("number", "child_name_masked", "locality", "birth_year", "benefit", "benefit_status", "status", "filed_at")
     list_filter = ("status", "locality", "birth_year", "benefit", "benefit_status", "wants_special", "wants_sanatorium")
     search_fields = ("=number", "=child_iin", "=applicant_iin", "child_last_name", "child_first_name", "applicant_last_name", "=legacy_number")

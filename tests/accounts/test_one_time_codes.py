@@ -1,15 +1,21 @@
 """SPEC §9 one-time codes: 6 digits, 5 minutes, single use, 3 tries, 60 s apart, 5 an hour, hashed."""
 
 import datetime as dt
+from unittest.mock import Mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+from kombu.exceptions import OperationalError
 
 from accounts.models import OneTimeCode
 from accounts.otp import code_issue, code_verify, phone_normalize
 from core.errors import Refusal
-from notifications.models import Message
+from notifications.models import Message, OutboxSms
+from notifications.tasks import code_send
 from tests.accounts.conftest import last_code
 
 # Real time: delivery refuses to send a code that has already expired on the wall clock.
@@ -109,3 +115,128 @@ def test_a_foreign_or_short_phone_is_refused(raw):
     with pytest.raises(Refusal) as refusal:
         phone_normalize(raw)
     assert refusal.value.code == "invalid_phone"
+
+
+# --- one number, however its digits are written (issue 8 item 2) ---------------------------------
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
+SCRIPTS = (FULLWIDTH, ARABIC_INDIC, PERSIAN, DEVANAGARI)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+7 701 123 45 67",
+        "8 701 123 45 67",
+        "87011234567",
+        "7011234567",
+        "77011234567",
+        "+7 (701) 123-45-67",
+        "+7\u00a0701\u2011123\u201145\u201167",  # no-break space and hyphens, as a phone's contacts app copies them
+        "+7 ７０１ １２３ ４５ ６７",
+        "+٧ ٧٠١ ١٢٣ ٤٥ ٦٧",
+        "٨٧٠١١٢٣٤٥٦٧",
+        "+7 70１ 123 45 67",  # one fullwidth digit among ASCII ones
+    ],
+)
+def test_every_way_of_writing_a_number_is_the_same_ascii_string(raw):
+    assert phone_normalize(raw) == "77011234567"
+
+
+MOBILE_PREFIXES = ["700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777", "778"]
+
+
+@given(
+    prefix=st.sampled_from(MOBILE_PREFIXES),
+    subscriber=st.integers(0, 10**7 - 1),
+    lead=st.sampled_from(["+7", "8", "7", ""]),
+    separator=st.sampled_from(["", " ", "-", "\u00a0"]),
+    script=st.sampled_from([None, *SCRIPTS]),
+    bracketed=st.booleans(),
+)
+def test_a_kazakh_mobile_number_normalises_to_one_value_whatever_its_spelling(prefix, subscriber, lead, separator, script, bracketed):
+    digits = f"{subscriber:07d}"
+    operator = f"({prefix})" if bracketed else prefix
+    raw = separator.join([lead, operator, digits[:3], digits[3:5], digits[5:]]).lstrip(separator)
+    if script is not None:
+        raw = raw.translate(script)
+    normal = phone_normalize(raw)
+    assert normal == f"7{prefix}{digits}"
+    assert normal.isascii() and normal.isdigit()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+7 495 123 45 67",  # a Moscow landline: +7 is Russia's code too
+        "+7 916 123 45 67",  # a Russian mobile
+        "8 (7213) 91-10-40",  # a Karaganda landline
+        "+7 701 123 45 67 доб. 5",
+        "+7 701 123 45 67 ext 5",
+        "+7 701 123 45 6²",  # a superscript is a digit to str.isdigit, not a decimal one
+        "+7 701 123 45 678",
+    ],
+)
+def test_a_landline_a_russian_number_or_anything_extra_is_refused(raw):
+    with pytest.raises(Refusal) as refusal:
+        phone_normalize(raw)
+    assert refusal.value.code == "invalid_phone"
+
+
+def test_other_digits_do_not_make_another_phone_for_the_limits():
+    spellings = ["+7 701 555 01 01", *("+7 701 555 01 01".translate(script) for script in SCRIPTS), "+7 70１ 555 0١ 01", "8 ７٠1 555 01 0１"]
+    refusals = []
+    for raw in spellings:  # the attack: seven codes in one second to one number
+        try:
+            code_issue(phone=raw, purpose="login", now=NOW)
+        except Refusal as refusal:
+            refusals.append(refusal.code)
+    assert refusals == ["code_too_soon"] * (len(spellings) - 1)
+    assert OutboxSms.objects.count() == 1 and OutboxSms.objects.get().phone == PHONE
+    assert set(OneTimeCode.objects.values_list("phone", flat=True)) == {PHONE}
+
+
+def test_other_digits_count_toward_the_hourly_limit_of_the_same_phone():
+    for minute, script in zip(range(0, 50, 10), (*SCRIPTS, None), strict=True):
+        code_issue(phone="+7 701 555 01 01".translate(script) if script else PHONE, purpose="login", now=NOW + dt.timedelta(minutes=minute))
+    with pytest.raises(Refusal) as refusal:
+        code_issue(phone="８７０１５５５０１０１", purpose="login", now=NOW + dt.timedelta(minutes=55))
+    assert refusal.value.code == "code_limit"
+
+
+# --- a broker that does not take the code (issue 8 item 12) -----------------------------------------
+
+
+def test_a_code_the_broker_did_not_take_is_refused_and_counts_for_nothing(monkeypatch):
+    down = Mock(side_effect=OperationalError("Error 111 connecting to redis:6379. Connection refused."))
+    monkeypatch.setattr(code_send, "apply_async", down)
+
+    with pytest.raises(Refusal) as refusal:
+        code_issue(phone=PHONE, purpose="login", now=NOW)
+
+    assert refusal.value.code == "code_not_sent" and down.called
+    assert not OneTimeCode.objects.exists()
+    assert Message.objects.get().status == "failed"
+    monkeypatch.undo()
+    # A moment later the broker is back: no "wait a minute", and the new code works.
+    code_issue(phone=PHONE, purpose="login", now=NOW + dt.timedelta(seconds=5))
+    code_verify(phone=PHONE, purpose="login", code=last_code(PHONE), now=NOW + dt.timedelta(seconds=10))
+
+
+def test_codes_the_broker_did_not_take_do_not_use_up_the_hourly_limit(monkeypatch):
+    monkeypatch.setattr(code_send, "apply_async", Mock(side_effect=OSError("connection refused")))
+    for minute in range(0, 60, 10):
+        with pytest.raises(Refusal):
+            code_issue(phone=PHONE, purpose="login", now=NOW + dt.timedelta(minutes=minute))
+    monkeypatch.undo()
+    code_issue(phone=PHONE, purpose="login", now=NOW + dt.timedelta(minutes=59))
+    assert OneTimeCode.objects.count() == 1
+
+
+def test_a_code_is_never_issued_inside_another_transaction():
+    # Nested, the worker could look for the code before it is committed and drop it unsent.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        code_issue(phone=PHONE, purpose="login", now=NOW)
