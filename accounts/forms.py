@@ -22,6 +22,16 @@ class CodeForm(forms.Form):
     )
 
 
+class ResendCodeForm(forms.Form):
+    """Which of the cabinet's phones gets a new code."""
+
+    to = forms.ChoiceField(label=_("Send the code to"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, phones: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = phones
+
+
 class PasswordForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 

@@ -1,16 +1,28 @@
 """Parent cabinets, one-time codes, kiosks (SPEC §9, §10)."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.iin import validate_iin
 
+# The form notifications.phones.phone_normalize returns: 11 ASCII digits, starting with 7 (`\d` would take any script).
+phone_digits = RegexValidator(r"^7[0-9]{10}$", _("Enter a Kazakhstan mobile number, e.g. +7 701 123 45 67."))
+
 
 class Cabinet(models.Model):
-    """A legal representative's personal cabinet, keyed by their IIN (SPEC §10)."""
+    """A legal representative's personal cabinet, keyed by their IIN (SPEC §10).
+
+    Its phones receive every code of the cabinet (login, password reset, the actions): the two
+    phones confirmed when the cabinet was created, or changed later from inside it with codes to
+    the old and the new number. Never a phone typed into a new application.
+    """
 
     iin = models.CharField(_("IIN"), max_length=12, unique=True, validators=[validate_iin])
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True, validators=[phone_digits])
+    phone2 = models.CharField(_("second mobile phone"), max_length=16, blank=True, validators=[phone_digits])
+    phone_changed_at = models.DateTimeField(_("phone changed at"), null=True, blank=True)
     password = models.CharField(_("password"), max_length=128, blank=True)
     # One registered device: the hash of the token in that browser's cookie.
     device_token_hash = models.CharField(_("registered device"), max_length=64, blank=True)
@@ -28,12 +40,23 @@ class Cabinet(models.Model):
         verbose_name = _("parent cabinet")
         verbose_name_plural = _("parent cabinets")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(phone2="") | ~models.Q(phone=models.F("phone2")), name="cabinet_phones_differ"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.iin[:4]}********"
 
     def is_blocked(self, now) -> bool:
         return self.blocked_until is not None and self.blocked_until > now
+
+    def phone_in(self, slot: str) -> str:
+        """The number in slot "1" or "2" ("" when that slot is empty)."""
+        return self.phone2 if slot == "2" else self.phone
+
+    def phone_slots(self) -> list[tuple[str, str]]:
+        """[(slot, number)] of the phones the cabinet has."""
+        return [(slot, number) for slot, number in (("1", self.phone), ("2", self.phone2)) if number]
 
 
 class PhoneThrottle(models.Model):
@@ -53,6 +76,7 @@ class OneTimeCode(models.Model):
 
     class Purpose(models.TextChoices):
         APPLY_PHONE = "apply_phone", _("confirm a phone when applying")
+        APPLY_CABINET = "apply_cabinet", _("file an application for a cabinet's IIN")
         LOGIN = "login", _("log in")
         PASSWORD_RESET = "password_reset", _("reset the password")
         PHONE_CHANGE = "phone_change", _("change the phone")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import CodeForm, IinForm, KioskActivateForm, NewPasswordForm, PasswordForm
+from accounts.forms import CodeForm, IinForm, KioskActivateForm, NewPasswordForm, PasswordForm, ResendCodeForm
 from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
 from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
 from accounts.models import Cabinet
@@ -19,7 +19,7 @@ from core.errors import Refusal
 from core.ratelimit import rate_limited
 
 DEVICE_COOKIE = "indigo_device"
-FLOW = "cabinet_flow"  # {"iin": …, "purpose": "login" | "password_reset", "verified": bool}
+FLOW = "cabinet_flow"  # {"iin", "purpose": "login" | "password_reset", "verified": bool, "slot": "1" | "2", "phone"}
 
 
 def _masked_phone(phone: str) -> str:
@@ -37,7 +37,7 @@ def _refusal(form, refusal: Refusal, field: str | None = None) -> None:
 @require_http_methods(["GET", "POST"])
 @rate_limited("cabinet-code", limit=10, window=600)
 def login_start(request: HttpRequest, purpose: str = "login") -> HttpResponse:
-    """Step 1: the applicant's IIN; a code goes to the phone of their application."""
+    """Step 1: the applicant's IIN; a code goes to the cabinet's first phone."""
     form = IinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,7 +45,7 @@ def login_start(request: HttpRequest, purpose: str = "login") -> HttpResponse:
         except Refusal as refusal:
             _refusal(form, refusal, "iin" if refusal.code in ("invalid_applicant_iin", "no_cabinet_application") else None)
         else:
-            request.session[FLOW] = {"iin": form.cleaned_data["iin"], "purpose": purpose, "verified": False, "phone": _masked_phone(phone)}
+            request.session[FLOW] = {"iin": form.cleaned_data["iin"], "purpose": purpose, "verified": False, "slot": "1", "phone": _masked_phone(phone)}
             return redirect("accounts:code")
     title = _("Log in to the personal cabinet") if purpose == "login" else _("Reset the password")
     return render(request, "accounts/iin.html", {"form": form, "title": title, "purpose": purpose})
@@ -56,32 +56,45 @@ def password_reset_start(request: HttpRequest) -> HttpResponse:
     return login_start(request, purpose="password_reset")
 
 
+def _resend_form(flow: dict, data=None) -> ResendCodeForm:
+    """Which of the cabinet's phones gets a new code (only ever the cabinet's own)."""
+    cabinet = Cabinet.objects.filter(iin=flow["iin"]).first()
+    phones = [(slot, _masked_phone(number)) for slot, number in cabinet.phone_slots()] if cabinet else []
+    return ResendCodeForm(data, phones=phones, initial={"to": flow.get("slot", "1")})
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limited("cabinet-code-check", limit=30, window=600)
 def login_code(request: HttpRequest) -> HttpResponse:
-    """Step 2: the SMS code."""
+    """Step 2: the SMS code; or a new one, to the same or the cabinet's other phone."""
     flow = _flow(request)
     if not flow:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
+        resend = _resend_form(flow, request.POST)
+        slot = resend.cleaned_data["to"] if resend.is_valid() else flow.get("slot", "1")
         try:
-            services.cabinet_code_send(iin=flow["iin"], purpose=flow["purpose"], now=timezone.now())
-            messages.info(request, _("A new code was sent."))
+            phone = services.cabinet_code_send(iin=flow["iin"], purpose=flow["purpose"], now=timezone.now(), slot=slot)
         except Refusal as refusal:
             messages.error(request, refusal.message)
+        else:
+            request.session[FLOW] = {**flow, "slot": slot, "phone": _masked_phone(phone)}
+            messages.info(request, _("A new code was sent."))
         return redirect("accounts:code")
     if request.method == "POST" and form.is_valid():
         try:
-            cabinet = services.cabinet_code_check(iin=flow["iin"], code=form.cleaned_data["code"], purpose=flow["purpose"], now=timezone.now())
+            cabinet = services.cabinet_code_check(
+                iin=flow["iin"], code=form.cleaned_data["code"], purpose=flow["purpose"], now=timezone.now(), slot=flow.get("slot", "1")
+            )
         except Refusal as refusal:
             _refusal(form, refusal, "code")
         else:
             request.session[FLOW] = {**flow, "verified": True, "cabinet": cabinet.pk}
-            if flow["purpose"] == "password_reset" or not cabinet.password:
+            if _may_set_password(flow, cabinet):
                 return redirect("accounts:password_new")
             return redirect("accounts:password")
-    return render(request, "accounts/code.html", {"form": form, "phone": flow.get("phone")})
+    return render(request, "accounts/code.html", {"form": form, "phone": flow.get("phone"), "resend_form": _resend_form(flow)})
 
 
 def _verified_cabinet(request: HttpRequest) -> Cabinet | None:
@@ -128,16 +141,25 @@ def login_password(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password.html", {"form": form})
 
 
+def _may_set_password(flow: dict, cabinet: Cabinet) -> bool:
+    """A password without the old one: in the reset flow, or when the cabinet has none yet."""
+    return flow["purpose"] == "password_reset" or not cabinet.password
+
+
 @require_http_methods(["GET", "POST"])
 def password_new(request: HttpRequest) -> HttpResponse:
-    """First login or reset: set the password (after the SMS code)."""
+    """First login or reset: set the password (after the SMS code). After a login code, a cabinet
+    that has a password asks for it: this page is not a way round it (nor round a lockout)."""
     cabinet = _verified_cabinet(request)
     if cabinet is None:
         return redirect("accounts:login")
+    flow = _flow(request)
+    if not _may_set_password(flow, cabinet):
+        return redirect("accounts:password")
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cabinet_password_set(cabinet=cabinet, password=form.cleaned_data["password"], now=timezone.now())
+            services.cabinet_password_set(cabinet=cabinet, password=form.cleaned_data["password"], purpose=flow["purpose"], now=timezone.now())
         except Refusal as refusal:
             _refusal(form, refusal, "password")
         else:

@@ -120,9 +120,14 @@ class ApplyChildForm(forms.Form):
     locality = forms.ChoiceField(label=_("Locality"))
     address = forms.CharField(label=_("Address (street, house, flat)"), max_length=300)
 
-    def __init__(self, *args, today: dt.date, language: str, **kwargs) -> None:
+    def __init__(self, *args, today: dt.date, language: str, cabinet_iin: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
+        self.cabinet_iin = cabinet_iin
+        if cabinet_iin:
+            # Logged in, the parent applies as the cabinet's owner: the IIN is fixed (issue 8).
+            self.initial["applicant_iin"] = cabinet_iin
+            self.fields["applicant_iin"].disabled = True
         localities = sorted(((loc.code, loc.display_name(language)) for loc in Locality.objects.all()), key=lambda pair: pair[1].casefold())
         self.fields["locality"].choices = [("", "—"), *localities]
 
@@ -139,6 +144,9 @@ class ApplyChildForm(forms.Form):
         return FormPart(self, ("locality", "address"))
 
     def clean_applicant_iin(self) -> str:
+        typed = (self.data.get(self.add_prefix("applicant_iin")) or "").strip() if self.is_bound else ""
+        if self.cabinet_iin and typed not in ("", self.cabinet_iin):
+            raise forms.ValidationError(Refusal("applicant_not_cabinet").message, code="applicant_not_cabinet")
         return _iin(self.cleaned_data["applicant_iin"], "invalid_applicant_iin", self.today)
 
     def clean_child_iin(self) -> str:
@@ -218,7 +226,7 @@ class ApplyBenefitForm(forms.Form):
 
 
 class SendCodeForm(forms.Form):
-    """Which of the application's phones gets the code."""
+    """Which of the cabinet's phones gets the code."""
 
     to = forms.ChoiceField(label=_("Send the code to"), widget=forms.RadioSelect)
 
@@ -229,7 +237,7 @@ class SendCodeForm(forms.Form):
 
 
 class PhoneChangeForm(forms.Form):
-    """SPEC §3: the number to replace and the new one; the code goes to the new number."""
+    """SPEC §3: which of the cabinet's numbers to replace and the new one; codes go to both."""
 
     slot = forms.ChoiceField(label=_("Number to replace"), widget=forms.RadioSelect)
     phone = phone_field(_("New mobile phone"))
@@ -241,3 +249,23 @@ class PhoneChangeForm(forms.Form):
 
     def clean_phone(self) -> str:
         return _phone(self.cleaned_data["phone"])
+
+
+def _code_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={**NO_AUTOFILL, "inputmode": "numeric", "pattern": "[0-9]{6}", "autocomplete": "one-time-code"}),
+    )
+
+
+class PhoneChangeCodeForm(forms.Form):
+    """The code sent to the number replaced and the one sent to the new number; a field only for a
+    code not yet confirmed (the masked number it went to is the label)."""
+
+    def __init__(self, *args, old_phone: str, new_phone: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, phone in (("code_old", old_phone), ("code_new", new_phone)):
+            if phone:
+                self.fields[name] = _code_field(_("Enter the code sent to %(phone)s.") % {"phone": phone})

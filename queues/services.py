@@ -12,6 +12,7 @@ from core.calendar import age_on, local, reference_date
 from core.errors import Refusal
 from core.iin import iin_birth_date, iin_is_valid
 from core.sequences import sequence_next
+from notifications.phones import phone_masked, phone_normalize
 from notifications.services import message_enqueue, messages_enqueue
 from queues.models import (
     EXTRAORDINARY_CATEGORIES,
@@ -54,16 +55,21 @@ def application_file(
     address: str = "",
     channel: str = "sms",
     language: str = "ru",
+    filed_at: dt.datetime | None = None,
 ) -> Application:
-    """File an application; refusals in the order of SPEC §3, nothing saved on a refusal."""
+    """File an application; refusals in the order of SPEC §3, nothing saved on a refusal.
+
+    `filed_at`: an imported application's filing moment in the old portal; its checks and its
+    place in the queue are as of then, while the audit record is at `now`, the import."""
+    filed_at = filed_at or now
     child_iin = (child_iin or "").strip()
-    today = local(now).date()
+    today = local(filed_at).date()
     if not iin_is_valid(child_iin, today=today):
         raise Refusal("invalid_iin")
     encoded = iin_birth_date(child_iin)
     if birth_date is not None and birth_date != encoded:
         raise Refusal("birth_date_mismatch")
-    if _is_over_age(encoded, sen_pmpk, now):
+    if _is_over_age(encoded, sen_pmpk, filed_at):
         raise Refusal("over_age")
     if Application.objects.filter(child_iin=child_iin, status__in=Application.LIVE_STATUSES).exists():
         raise Refusal("duplicate")
@@ -76,6 +82,8 @@ def application_file(
     # Beyond the SPEC's table (form-level checks the simulator never triggers).
     if applicant_iin and not iin_is_valid(applicant_iin, today=today):
         raise Refusal("invalid_applicant_iin")
+    # One spelling per number: codes, limits and "two different phones" compare these strings.
+    phone, phone2 = (phone_normalize(p) if p else "" for p in (phone, phone2))
     if benefit_category and benefit_category not in (
         EXTRAORDINARY_CATEGORIES if benefit == Benefit.EXTRAORDINARY else PRIORITY_CATEGORIES if benefit == Benefit.PRIORITY else ()
     ):
@@ -108,12 +116,20 @@ def application_file(
                 wants_sanatorium=QueueKind.SANATORIUM in kinds,
                 channel=channel,
                 language=language,
-                filed_at=now,
+                filed_at=filed_at,
                 status=Application.Status.QUEUED,
-                status_changed_at=now,
+                status_changed_at=filed_at,
             )
             message_enqueue(application=application, event="registered", now=now, context={"number": application.number})
-            audit_record(action="application.file", obj=application, now=now, details={"number": application.number, "benefit": benefit})
+            details = {"number": application.number, "benefit": benefit} | ({"filed_at": filed_at} if filed_at != now else {})
+            audit_record(action="application.file", obj=application, now=now, details=details)
+            # Every applicant has a cabinet (issue 8). A missing one opens with these phones, as
+            # staff, the importer and the demo file (identity seen in person); the web wizard has
+            # already proven or opened it (accounts.services.cabinet_for_filing). Imported here:
+            # accounts.services imports this module, so a module-level import would be a cycle.
+            from accounts.services import cabinet_ensure
+
+            cabinet_ensure(iin=applicant_iin, phone=phone, phone2=phone2, now=now)
     except IntegrityError as exc:
         # Two filings for one child at the same instant: the partial unique index decides.
         raise Refusal("duplicate") from exc
@@ -246,9 +262,6 @@ def application_phone_change(*, application: Application, phone: str, phone2: st
     `phone2=None` keeps the second phone. The "phone changed" message is enqueued before the change,
     so it reaches the number on file until now: its owner learns if it was not them.
     """
-    from accounts.otp import phone_normalize
-    from notifications.phones import phone_masked
-
     phone = phone_normalize(phone)
     with transaction.atomic():
         application = _locked(application)

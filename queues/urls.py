@@ -1,7 +1,7 @@
 from django.urls import path
 
 from queues import staff_views
-from queues.views import apply, cabinet, claim, directions, manage
+from queues.views import apply, apply_cabinet, cabinet, claim, directions, manage
 
 app_name = "queues"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("cabinet/apply/review/", apply.apply_review, name="apply_review"),
     path("cabinet/apply/done/", apply.apply_done, name="apply_done"),
     path("cabinet/apply/cancel/", apply.apply_cancel, name="apply_cancel"),
+    path("cabinet/apply/cabinet/", apply_cabinet.apply_cabinet, name="apply_cabinet"),
+    path("cabinet/apply/cabinet/code/", apply_cabinet.apply_cabinet_send, name="apply_cabinet_send"),
+    # The cabinet's own phones (its codes go only to them).
+    path("cabinet/phone/", manage.cabinet_phone, name="cabinet_phone"),
+    path("cabinet/phone/code/", manage.cabinet_phone_send, name="cabinet_phone_send"),
     # One application of the logged-in parent (404 for anyone else's).
     path("cabinet/applications/<int:number>/", cabinet.application, name="application"),
     path("cabinet/applications/<int:number>/grants/", cabinet.grants, name="grants"),
@@ -29,7 +34,6 @@ urlpatterns = [
     path("cabinet/applications/<int:number>/directions/cancel/", directions.cancel, name="cancel"),
     path("cabinet/applications/<int:number>/directions/cancel/code/", directions.cancel_send, name="cancel_send"),
     path("cabinet/applications/<int:number>/phone/", manage.phone_change, name="phone_change"),
-    path("cabinet/applications/<int:number>/phone/code/", manage.phone_change_send, name="phone_change_send"),
     path("cabinet/applications/<int:number>/withdraw/", manage.withdraw, name="withdraw"),
     path("cabinet/applications/<int:number>/withdraw/code/", manage.withdraw_send, name="withdraw_send"),
     path("cabinet/directions/<int:direction>/print/", directions.direction_print, name="direction_print"),

@@ -1,5 +1,6 @@
 """What the cabinet's pages share: the logged-in parent, their own application, and actions
-confirmed with an SMS code (SPEC §7, §9: the code first, outside any transaction, then the service)."""
+confirmed with an SMS code to one of the cabinet's phones (SPEC §7, §9: the code first, outside any
+transaction, then the service)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Cabinet
 from accounts.otp import code_issue, code_verify
 from accounts.services import cabinet_applications
 from core.errors import Refusal
@@ -44,12 +46,13 @@ def phone_hidden(phone: str) -> str:
     return f"+{phone[:1]} {phone[1:4]} *** ** {phone[-2:]}" if len(phone) == 11 else "***"
 
 
-def phone_choices(application: Application) -> list[tuple[str, str]]:
-    return [(slot, phone_hidden(phone)) for slot, phone in (("1", application.phone), ("2", application.phone2)) if phone]
+def phone_choices(cabinet: Cabinet) -> list[tuple[str, str]]:
+    """The cabinet's own phones: its action codes never go to a phone typed into an application."""
+    return [(slot, phone_hidden(phone)) for slot, phone in cabinet.phone_slots()]
 
 
-def phone_of(application: Application, slot: str) -> str:
-    return application.phone2 if slot == "2" else application.phone
+def phone_of(cabinet: Cabinet, slot: str) -> str:
+    return cabinet.phone_in(slot)
 
 
 def code_send(request: HttpRequest, *, application: Application, purpose: str, phone: str, target: str = "") -> bool:
@@ -74,18 +77,18 @@ def code_pending(request: HttpRequest, *, application: Application, purpose: str
 def code_check(request: HttpRequest, *, application: Application, purpose: str, code: str, target: str = "") -> dict:
     """Verify the code sent for exactly this action (its own transaction: a wrong try is counted)."""
     pending = code_pending(request, application=application, purpose=purpose, target=target)
-    if pending is None:
-        raise Refusal("code_missing")
+    if pending is None or pending["phone"] not in dict(request.cabinet.phone_slots()).values():
+        raise Refusal("code_missing")  # none sent, or to a number the cabinet no longer has
     code_verify(phone=pending["phone"], purpose=purpose, code=code, now=timezone.now())
     request.session.pop(PENDING, None)
     return pending
 
 
 def send_view(request: HttpRequest, *, application: Application, purpose: str, back: str, target: str = "") -> HttpResponse:
-    """POST of "send the code": to one of the application's own phones, then back to the action's page."""
-    form = SendCodeForm(request.POST, phones=phone_choices(application))
+    """POST of "send the code": to one of the cabinet's phones, then back to the action's page."""
+    form = SendCodeForm(request.POST, phones=phone_choices(request.cabinet))
     if form.is_valid():
-        code_send(request, application=application, purpose=purpose, phone=phone_of(application, form.cleaned_data["to"]), target=target)
+        code_send(request, application=application, purpose=purpose, phone=phone_of(request.cabinet, form.cleaned_data["to"]), target=target)
     else:
         messages.error(request, _("Choose the phone to send the code to."))
     return redirect(back)
@@ -121,7 +124,7 @@ def confirm_view(
         {
             **context,
             "application": application,
-            "send_form": SendCodeForm(phones=phone_choices(application)),
+            "send_form": SendCodeForm(phones=phone_choices(request.cabinet)),
             "code_form": code_form,
             "code_pending": code_pending(request, application=application, purpose=purpose, target=target),
             "refusal": refusal,

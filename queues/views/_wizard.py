@@ -3,15 +3,22 @@ the private disk until the application is filed."""
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
+import contextlib
 from typing import Any
 
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
-from queues.documents import pending_documents_dir, pending_documents_sweep
+from queues.documents import (
+    MAX_DOCUMENTS_TOTAL_BYTES,
+    pending_document_path,
+    pending_document_store,
+    pending_documents_held,
+    pending_documents_sweep,
+    pending_folder_name,
+    pending_folder_remove,
+)
 
 WIZARD = "apply_wizard"
 DONE = "apply_done"
@@ -24,6 +31,8 @@ REFUSAL_FIELDS: dict[str, tuple[str, str]] = {
     "duplicate": ("child", "child_iin"),
     "unknown_locality": ("child", "locality"),
     "invalid_applicant_iin": ("child", "applicant_iin"),
+    "identity_mismatch": ("child", "applicant_iin"),
+    "applicant_not_cabinet": ("child", "applicant_iin"),
     "pmpk_required": ("benefit", "queues"),
     "invalid_benefit_category": ("benefit", "benefit_category"),
     "bad_document": ("benefit", "documents"),
@@ -48,9 +57,18 @@ def first_open_step(wizard: dict[str, Any]) -> str:
         return "queues:apply"
     if not wizard.get("child"):
         return "queues:apply_child"
+    if cabinet_unproven(wizard):
+        return "queues:apply_cabinet"
     if not wizard.get("benefit"):
         return "queues:apply_benefit"
     return "queues:apply_review"
+
+
+def cabinet_unproven(wizard: dict[str, Any]) -> bool:
+    """The applicant's IIN has a cabinet the parent has not yet proven to hold (issue 8): they log in
+    to it, or confirm with a code sent to its phone. `wizard["cabinet"]`: {"iin", "confirmed", "id"}."""
+    proof = wizard.get("cabinet")
+    return bool(proof) and not proof.get("confirmed")
 
 
 def refusal_for(wizard: dict[str, Any], step: str) -> tuple[str, str] | None:
@@ -65,34 +83,52 @@ def refusal_for(wizard: dict[str, Any], step: str) -> tuple[str, str] | None:
 # --- documents waiting for the filing -----------------------------------------------------------------
 
 
-def _pending_dir() -> Path:
-    return pending_documents_dir()
+def _folder(wizard: dict[str, Any]) -> str:
+    """The wizard's own folder of waiting documents (named in the session, created on first use)."""
+    if not wizard.get("documents_folder"):
+        wizard["documents_folder"] = pending_folder_name()
+    return wizard["documents_folder"]
 
 
-def document_keep(upload: UploadedFile, content_type: str, extension: str) -> dict[str, Any]:
-    """Store an already checked upload under a random name until the filing; its session record."""
-    folder = _pending_dir()
+def documents_bytes_left(wizard: dict[str, Any]) -> int:
+    """How many bytes of documents this wizard may still attach (the disk counts, not the session)."""
+    if not wizard.get("documents_folder"):
+        return MAX_DOCUMENTS_TOTAL_BYTES
+    return max(0, MAX_DOCUMENTS_TOTAL_BYTES - pending_documents_held(folder=wizard["documents_folder"])[1])
+
+
+def document_keep(*, wizard: dict[str, Any], upload: UploadedFile, content_type: str, extension: str) -> dict[str, Any]:
+    """Store an already checked upload until the filing (Refusal past the limits); its session record."""
     pending_documents_sweep()
-    token = secrets.token_hex(16)
-    with open(folder / f"{token}.{extension}", "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return {"token": token, "extension": extension, "name": (upload.name or "document")[:255], "size": upload.size, "type": content_type}
+    folder = _folder(wizard)
+    token = pending_document_store(folder=folder, upload=upload, extension=extension)
+    return {"folder": folder, "token": token, "extension": extension, "name": (upload.name or "document")[:255], "size": upload.size, "type": content_type}
+
+
+def _path(record: dict[str, Any]):
+    return pending_document_path(folder=str(record.get("folder", "")), token=str(record.get("token", "")), extension=str(record.get("extension", "")))
 
 
 def document_open(record: dict[str, Any]) -> File:
-    return File(open(_pending_dir() / f"{record['token']}.{record['extension']}", "rb"), name=record["name"])
+    return File(open(_path(record), "rb"), name=record["name"])
 
 
 def documents_drop(records: list[dict[str, Any]]) -> None:
-    folder = _pending_dir()
     for record in records:
-        token, extension = str(record.get("token", "")), str(record.get("extension", ""))
-        if token.isalnum() and extension.isalnum():
-            (folder / f"{token}.{extension}").unlink(missing_ok=True)
+        with contextlib.suppress(ValueError):
+            _path(record).unlink(missing_ok=True)
+
+
+def wizard_documents_drop(wizard: dict[str, Any]) -> None:
+    """Remove every waiting document of the wizard from the disk and from the wizard."""
+    documents_drop(wizard.get("documents") or [])
+    if wizard.get("documents_folder"):
+        with contextlib.suppress(ValueError):
+            pending_folder_remove(folder=wizard["documents_folder"])
+    wizard["documents"] = []
 
 
 def wizard_clear(request: HttpRequest) -> None:
     wizard = request.session.pop(WIZARD, None)
     if wizard:
-        documents_drop(wizard.get("documents") or [])
+        wizard_documents_drop(wizard)

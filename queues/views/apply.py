@@ -1,6 +1,7 @@
 """Applying (SPEC §3), step by step, with or without a cabinet: two phones confirmed by SMS codes;
-the applicant and the child; the benefit, SEN and notifications; a review; then application_file.
-The wizard lives in the session: no personal data in a URL."""
+the applicant and the child (an applicant IIN that has a cabinet: its holder only, see
+apply_cabinet.py); the benefit, SEN and notifications; a review; then the applicant's cabinet and
+application_file. The wizard lives in the session: no personal data in a URL."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.otp import code_issue, code_verify
+from accounts.services import cabinet_filing_check, cabinet_for_filing
 from core.calendar import local
 from core.context_processors import chosen_locality
 from core.errors import Refusal
 from core.iin import iin_birth_date, iin_is_valid
 from core.ratelimit import rate_limited
-from queues.documents import benefit_document_attach, document_sniff
+from queues.documents import MAX_DOCUMENTS_TOTAL_BYTES, MB, benefit_document_attach, document_sniff
 from queues.forms import ApplyBenefitForm, ApplyChildForm, ApplyPhoneForm, CodeForm
 from queues.models import Benefit, Locality
 from queues.services import application_file
@@ -31,16 +34,19 @@ from queues.views._common import phone_hidden
 from queues.views._wizard import (
     DONE,
     REFUSAL_FIELDS,
+    cabinet_unproven,
     document_keep,
     document_open,
-    documents_drop,
+    documents_bytes_left,
     first_open_step,
     phones_confirmed,
     refusal_for,
     wizard_clear,
+    wizard_documents_drop,
     wizard_get,
     wizard_put,
 )
+from queues.views.apply_cabinet import confirmed_cabinet_id
 
 SLOTS = ("1", "2")
 
@@ -132,10 +138,10 @@ def apply_child(request: HttpRequest) -> HttpResponse:
     if not phones_confirmed(wizard):
         return redirect("queues:apply")
     today = local(timezone.now()).date()
-    kwargs = {"today": today, "language": _language()}
+    kwargs = {"today": today, "language": _language(), "cabinet_iin": request.cabinet.iin if request.cabinet else ""}
     if request.method == "POST":
         form = ApplyChildForm(request.POST, **kwargs)
-        if form.is_valid():
+        if form.is_valid() and _applicant_may_file(request, wizard, form):
             wizard["child"] = form.cleaned_data
             wizard_put(request, wizard)
             return redirect(first_open_step(wizard))
@@ -153,6 +159,24 @@ def apply_child(request: HttpRequest) -> HttpResponse:
         form = ApplyChildForm(initial=initial, **kwargs)
     child_iin = form.data.get("child_iin") if form.is_bound else form.initial.get("child_iin")
     return render(request, "queues/apply_child.html", {"step": "child", "form": form, **_birth_date_context(child_iin or "", today)})
+
+
+def _applicant_may_file(request: HttpRequest, wizard: dict, form: ApplyChildForm) -> bool:
+    """Issue 8, asked as soon as the applicant's IIN is known (and again at the filing): a cabinet
+    of this IIN that the parent has not proven to hold leads to its proof step; a refusal goes next
+    to the IIN."""
+    iin = form.cleaned_data["applicant_iin"]
+    try:
+        cabinet_filing_check(iin=iin, phone=wizard["phones"]["1"]["number"], logged_in=request.cabinet, confirmed_cabinet_id=confirmed_cabinet_id(wizard, iin))
+    except Refusal as refusal:
+        if refusal.code != "cabinet_exists":
+            form.add_error("applicant_iin", refusal.message)
+            return False
+        wizard["cabinet"] = {"iin": iin, "confirmed": False}
+    else:
+        if confirmed_cabinet_id(wizard, iin) is None:
+            wizard["cabinet"] = None
+    return True
 
 
 def _birth_date_context(child_iin: str, today) -> dict[str, Any]:
@@ -173,36 +197,77 @@ def apply_birth_date(request: HttpRequest) -> HttpResponse:
 # --- step 3: benefit, SEN, notifications ----------------------------------------------------------------
 
 
-def _uploads_keep(request: HttpRequest, wizard: dict) -> str | None:
-    """Check the uploaded documents by content and keep the good ones; the refusal of a bad one."""
-    error = None
+# A sending of the benefit step may carry this much besides the documents (the fields, the multipart framing).
+FORM_OVERHEAD_BYTES = 64 * 1024
+# An oversize sending is read to its end (into nothing) up to this size, so the browser gets the page
+# rather than a reset connection; a bigger one is answered without reading it.
+DRAIN_MAX_BYTES = 64 * MB
+
+
+def _uploads_keep(request: HttpRequest, wizard: dict) -> list[str]:
+    """Check the uploaded documents by content and keep the good ones within the limits; the refusals."""
+    errors: list[str] = []
     for upload in request.FILES.getlist("documents"):
         try:
             content_type, extension = document_sniff(upload)
+            record = document_keep(wizard=wizard, upload=upload, content_type=content_type, extension=extension)
         except Refusal as refusal:
-            error = refusal.message
+            if refusal.message not in errors:
+                errors.append(refusal.message)
             continue
-        wizard["documents"] = [*wizard.get("documents", []), document_keep(upload, content_type, extension)]
-    return error
+        wizard["documents"] = [*wizard.get("documents", []), record]
+    return errors
 
 
+def _benefit_page(request: HttpRequest, wizard: dict, form: ApplyBenefitForm, status: int = 200) -> HttpResponse:
+    context = {"step": "benefit", "form": form, "documents": wizard.get("documents", [])}
+    return render(request, "queues/apply_benefit.html", context, status=status)
+
+
+def _sending_too_large(request: HttpRequest, wizard: dict) -> HttpResponse | None:
+    """Refuse, before its files are read, a sending bigger than the documents this wizard may still
+    attach: Django reads no more than Content-Length, so this bounds what reaches memory and disk."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # Django reads nothing of a body without a valid length
+    if length <= documents_bytes_left(wizard) + FORM_OVERHEAD_BYTES:
+        return None
+    if length <= DRAIN_MAX_BYTES:
+        while request.read(64 * 1024):
+            pass
+    messages.error(request, Refusal("documents_too_large", total=MAX_DOCUMENTS_TOTAL_BYTES // MB).message)
+    form = ApplyBenefitForm(initial=wizard.get("benefit") or {"language": _language()}, documents_attached=len(wizard["documents"]))
+    return _benefit_page(request, wizard, form, status=413)
+
+
+# csrf_exempt, then csrf_protect inside: the CSRF check reads the body (and its files), and the size
+# check must come first (Django's documented way for upload limits). Uploads are rate-limited per client.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
+@rate_limited("apply-documents", limit=30, window=600)
 def apply_benefit(request: HttpRequest) -> HttpResponse:
     wizard = wizard_get(request)
-    if not phones_confirmed(wizard) or not wizard.get("child"):
+    if not phones_confirmed(wizard) or not wizard.get("child") or cabinet_unproven(wizard):
         return redirect(first_open_step(wizard))
+    if request.method == "POST" and (refused := _sending_too_large(request, wizard)) is not None:
+        return refused
+    return _apply_benefit(request, wizard)
+
+
+@csrf_protect
+def _apply_benefit(request: HttpRequest, wizard: dict) -> HttpResponse:
     if request.method == "POST" and "remove_documents" in request.POST:
-        documents_drop(wizard.get("documents", []))
-        wizard["documents"] = []
+        wizard_documents_drop(wizard)
         wizard_put(request, wizard)
         return redirect("queues:apply_benefit")
     if request.method == "POST":
-        upload_error = _uploads_keep(request, wizard)
+        upload_errors = _uploads_keep(request, wizard)
         wizard_put(request, wizard)
         form = ApplyBenefitForm(request.POST, documents_attached=len(wizard["documents"]))
         valid = form.is_valid()
-        if upload_error:
-            form.add_error("documents", upload_error)
+        if upload_errors:
+            form.add_error("documents", upload_errors)
         elif valid:
             wizard["benefit"] = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
             wizard_put(request, wizard)
@@ -214,7 +279,7 @@ def apply_benefit(request: HttpRequest) -> HttpResponse:
         wizard_put(request, wizard)
     else:
         form = ApplyBenefitForm(initial=wizard.get("benefit") or {"language": _language()}, documents_attached=len(wizard["documents"]))
-    return render(request, "queues/apply_benefit.html", {"step": "benefit", "form": form, "documents": wizard.get("documents", [])})
+    return _benefit_page(request, wizard, form)
 
 
 # --- step 4: review and filing ---------------------------------------------------------------------------
@@ -256,21 +321,37 @@ def apply_review(request: HttpRequest) -> HttpResponse:
         now = timezone.now()
         documents = wizard.get("documents", []) if wizard["benefit"]["benefit"] != Benefit.NONE else []
         try:
-            # The application and its documents together, or nothing.
+            # The applicant's cabinet, the application and its documents together, or nothing.
             with transaction.atomic():
-                application = application_file(now=now, **_filing_arguments(wizard))
+                arguments = _filing_arguments(wizard)
+                iin = arguments["applicant_iin"]
+                cabinet_for_filing(
+                    iin=iin,
+                    phone=arguments["phone"],
+                    phone2=arguments["phone2"],
+                    logged_in=request.cabinet,
+                    confirmed_cabinet_id=confirmed_cabinet_id(wizard, iin),
+                    now=now,
+                )
+                application = application_file(now=now, **arguments)
                 for record in documents:
                     with document_open(record) as upload:
                         benefit_document_attach(application=application, upload=upload, now=now)
         except Refusal as error:
+            if error.code == "cabinet_exists":
+                # The IIN got a cabinet meanwhile (another wizard won the race): prove it first.
+                wizard["cabinet"] = {"iin": wizard["child"]["applicant_iin"], "confirmed": False}
+                wizard_put(request, wizard)
+                return redirect("queues:apply_cabinet")
             if error.code in REFUSAL_FIELDS:
                 wizard["refusal"] = error.code
                 wizard_put(request, wizard)
                 return redirect("queues:apply_child" if REFUSAL_FIELDS[error.code][0] == "child" else "queues:apply_benefit")
             refusal = error
         except OSError:
-            # A waiting document is gone (removed after a day): attach it again.
-            wizard["documents"] = []
+            # A waiting document is gone (removed after a day): attach them all again, and free the
+            # rest of the folder so the leftovers do not count against the documents' limits.
+            wizard_documents_drop(wizard)
             wizard_put(request, wizard)
             messages.error(request, _("The attached documents are no longer available. Please attach them again."))
             return redirect("queues:apply_benefit")

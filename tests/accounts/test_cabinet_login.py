@@ -1,17 +1,21 @@
-"""SPEC §10 parent cabinet: IIN → SMS code → password; one device; lockout; blocks; own data only."""
+"""SPEC §10 parent cabinet: IIN → SMS code to the cabinet's phone → password; one device; lockout;
+blocks; own data only."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Cabinet
-from accounts.services import cabinet_block
+from accounts.services import cabinet_block, cabinet_password_set
 from audit.models import AuditRecord
+from core.errors import Refusal
 from core.iin import iin_build
+from notifications.models import Message
 from queues.services import application_file
-from tests.accounts.conftest import PARENT_IIN, last_code
+from tests.accounts.conftest import PARENT_IIN, PARENT_PHONE, last_code
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Qazaqstan-2026!"
@@ -149,3 +153,66 @@ def test_code_requests_are_rate_limited_per_client(client, application):
     statuses = [client.post("/cabinet/login/", {"iin": PARENT_IIN}, REMOTE_ADDR="10.9.9.9").status_code for _ in range(11)]
     assert statuses[-1] == 429
     assert client.post("/cabinet/login/", {"iin": PARENT_IIN}, REMOTE_ADDR="10.9.9.10").status_code != 429
+
+
+def test_after_a_login_code_the_new_password_page_does_not_skip_the_password(client, application, django_capture_on_commit_callbacks):
+    """Issue 8, item 9: the code alone (a phone in hand) neither replaces the password nor lifts a lockout."""
+    _first_login(client, django_capture_on_commit_callbacks)
+    client.post("/cabinet/logout/")
+    for _ in range(5):
+        _expire_resend_wait()
+        _login(client, django_capture_on_commit_callbacks, password="wrong-password")
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    locked_until, password = cabinet.locked_until, cabinet.password
+    assert locked_until is not None
+    _expire_resend_wait()
+    response = _start(client, django_capture_on_commit_callbacks)
+    assert response.url == "/cabinet/login/password/"
+    assert client.get("/cabinet/password/").url == "/cabinet/login/password/"
+    response = client.post("/cabinet/password/", {"password": "Taken-Over-2026!", "password2": "Taken-Over-2026!"})
+    assert response.status_code == 302 and response.url == "/cabinet/login/password/"
+    cabinet.refresh_from_db()
+    assert (cabinet.password, cabinet.locked_until) == (password, locked_until)
+    assert client.get("/cabinet/").status_code == 302  # not logged in
+
+
+def test_the_service_sets_a_password_without_the_old_one_only_on_reset_or_first_login(application):
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    cabinet_password_set(cabinet=cabinet, password=PASSWORD, purpose="login", now=timezone.now())
+    with pytest.raises(Refusal) as refused:
+        cabinet_password_set(cabinet=cabinet, password="Another-Password-77", purpose="login", now=timezone.now())
+    assert refused.value.code == "password_already_set"
+    cabinet_password_set(cabinet=cabinet, password="Another-Password-77", purpose="password_reset", now=timezone.now())
+    cabinet.refresh_from_db()
+    assert check_password("Another-Password-77", cabinet.password)
+
+
+def test_a_login_never_creates_a_cabinet(client, locality, django_capture_on_commit_callbacks):
+    iin = iin_build(dt.date(1980, 2, 2), serial=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/cabinet/login/", {"iin": iin})
+    assert not Cabinet.objects.exists()
+    assert not Message.objects.filter(event="code").exists()
+
+
+def test_the_filing_opens_the_cabinet_with_the_applications_phones(application):
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    assert (cabinet.phone, cabinet.phone2, cabinet.password) == (PARENT_PHONE, "", "")
+
+
+def test_a_new_code_can_go_to_the_cabinets_second_phone(client, locality, django_capture_on_commit_callbacks):
+    application_file(
+        child_iin=iin_build(dt.date(2022, 3, 4), serial=77),
+        locality_code="temirtau",
+        applicant_iin=PARENT_IIN,
+        phone=PARENT_PHONE,
+        phone2="77017654321",
+        now=timezone.now() - dt.timedelta(days=30),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/cabinet/login/", {"iin": PARENT_IIN})
+    page = client.get("/cabinet/login/code/").content.decode()
+    assert "+7 701 *** ** 67" in page and "+7 701 *** ** 21" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/cabinet/login/code/", {"resend": "1", "to": "2"})
+    assert client.post("/cabinet/login/code/", {"code": last_code("77017654321")}).url == "/cabinet/password/"

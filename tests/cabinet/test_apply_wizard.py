@@ -9,10 +9,11 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import Cabinet
 from core.iin import iin_build
 from notifications.models import Message
 from queues.models import Application, BenefitDocument, Locality
-from tests.cabinet.conftest import PARENT_IIN, codes_age, last_code, login, refusal_text
+from tests.cabinet.conftest import OTHER_IIN, PARENT_IIN, PHONE, PHONE2, codes_age, last_code, login, refusal_text
 from tests.factories import astana
 
 pytestmark = pytest.mark.django_db
@@ -222,12 +223,57 @@ def test_a_logged_in_parent_finds_their_iin_filled_in_and_the_new_application_in
     login(client, capture)
     confirm_phones(client, capture)
     page = client.get("/cabinet/apply/child/").content.decode()
-    assert f'value="{PARENT_IIN}"' in page
-    client.post("/cabinet/apply/child/", child_data())
+    anchor = page.index('name="applicant_iin"')
+    assert f'value="{PARENT_IIN}"' in page and "disabled" in page[anchor : page.index(">", anchor)]  # fixed
+    data = child_data()
+    del data["applicant_iin"]  # a disabled field is not sent
+    assert client.post("/cabinet/apply/child/", data).url == "/cabinet/apply/benefit/"
     client.post("/cabinet/apply/benefit/", benefit_data())
     assert file_it(client, capture).url == "/cabinet/apply/done/"
-    number = Application.objects.get(child_iin=CHILD_IIN).number
-    assert f"No. {number}" in client.get("/cabinet/").content.decode()
+    application = Application.objects.get(child_iin=CHILD_IIN)
+    assert (application.applicant_iin, application.phone, application.phone2) == (PARENT_IIN, MOTHER, FATHER)
+    assert f"No. {application.number}" in client.get("/cabinet/").content.decode()
+    # The application's phones are its own; the cabinet's codes still go to the cabinet's phones.
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    assert (cabinet.phone, cabinet.phone2) == (PHONE, PHONE2)
+
+
+def test_in_the_cabinet_an_application_for_another_applicant_is_refused(client, world, parent_application, capture):
+    login(client, capture)
+    confirm_phones(client, capture)
+    response = client.post("/cabinet/apply/child/", child_data(applicant_iin=OTHER_IIN))
+    assert response.status_code == 200 and refusal_text("applicant_not_cabinet") in response.content.decode()
+    assert client.get("/cabinet/apply/benefit/").url == "/cabinet/apply/child/"
+
+
+def test_an_applicant_with_a_cabinet_files_with_a_code_sent_to_the_cabinets_phone(client, world, parent_application, capture):
+    confirm_phones(client, capture)
+    response = client.post("/cabinet/apply/child/", child_data())
+    assert response.url == "/cabinet/apply/cabinet/"
+    page = client.get("/cabinet/apply/cabinet/").content.decode()
+    assert refusal_text("cabinet_exists") in page and "+7 701 *** ** 67" in page and "+7 701 *** ** 21" in page
+    with capture(execute=True):
+        assert client.post("/cabinet/apply/cabinet/code/", {"to": "2"}).url == "/cabinet/apply/cabinet/"
+    assert list(Message.objects.filter(event="code", context__purpose="apply_cabinet").values_list("recipient", flat=True)) == [PHONE2]
+    assert client.post("/cabinet/apply/cabinet/", {"code": last_code(PHONE2)}).url == "/cabinet/apply/benefit/"
+    client.post("/cabinet/apply/benefit/", benefit_data())
+    assert file_it(client, capture).url == "/cabinet/apply/done/"
+    application = Application.objects.get(child_iin=CHILD_IIN)
+    assert (application.applicant_iin, application.phone, application.phone2) == (PARENT_IIN, MOTHER, FATHER)
+    cabinet = Cabinet.objects.get(iin=PARENT_IIN)
+    assert (cabinet.phone, cabinet.phone2) == (PHONE, PHONE2)  # unchanged by the new application
+
+
+def test_a_parent_sent_to_the_proof_step_may_log_in_instead_and_go_on(client, world, parent_application, capture):
+    confirm_phones(client, capture)
+    assert client.post("/cabinet/apply/child/", child_data()).url == "/cabinet/apply/cabinet/"
+    codes_age()
+    login(client, capture)
+    # The wizard is kept; the login is the proof: the proof step lets the parent through.
+    response = client.get("/cabinet/apply/cabinet/", follow=True)
+    assert response.redirect_chain[-1][0] == "/cabinet/apply/benefit/" and response.status_code == 200
+    client.post("/cabinet/apply/benefit/", benefit_data())
+    assert file_it(client, capture).url == "/cabinet/apply/done/"
 
 
 def test_codes_for_applying_are_rate_limited(client, world, settings, monkeypatch):

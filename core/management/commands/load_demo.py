@@ -492,9 +492,10 @@ class _Demo:
         self.run()
         placements.directions_expire(now=self.now)
         placements.seats_promote(now=self.now)
-        # The demo parent has logged in before: IIN, an SMS code (on /demo-phone/), then this password.
-        cabinet = Cabinet.objects.create(iin=DEMO_PARENT["applicant_iin"], created_at=self.now - dt.timedelta(days=30))
-        cabinet_password_set(cabinet=cabinet, password=PASSWORD, now=self.now - dt.timedelta(days=30))
+        # The demo parent has logged in before: IIN, an SMS code to the cabinet's phone (on
+        # /demo-phone/), then this password. The cabinet opened with the family's first filing.
+        cabinet = Cabinet.objects.get(iin=DEMO_PARENT["applicant_iin"])
+        cabinet_password_set(cabinet=cabinet, password=PASSWORD, purpose="login", now=self.now - dt.timedelta(days=30))
         # The demo's history was delivered when it happened; nothing is left for the worker to send.
         Message.objects.filter(pk__gt=first_message, status=Message.Status.QUEUED).update(status=Message.Status.SENT, sent_at=F("created_at"))
 
