@@ -18,12 +18,16 @@ class AuditRecord(models.Model):
     device = models.CharField(_("device or kiosk"), max_length=200, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # How `hash` was made (audit/services.py): 1 plain SHA-256, the records written before the
+    # audit key; 2 HMAC-SHA256 under settings.AUDIT_KEY, every record since.
+    scheme = models.PositiveSmallIntegerField(_("hash scheme"), default=2)
 
     class Meta:
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
         ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        constraints = [models.CheckConstraint(condition=models.Q(scheme__in=(1, 2)), name="audit_scheme_known")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"

@@ -1,18 +1,46 @@
-"""Append to the audit chain; verify it. Called inside the services' transactions."""
+"""Append to the audit chain; seal its head outside the database; verify both.
+
+Each record's hash covers its content and the hash before it. Since scheme 2 the hash is an
+HMAC-SHA256 under settings.AUDIT_KEY, which the database never holds: whoever owns the tables can
+disable the triggers and rewrite rows, but cannot recompute a chain that verifies. A truncation
+or a rollback leaves a shorter chain that still verifies, so `audit_seal` writes the head (number,
+hash, time), signed with the same key, to an append-only file outside the database every
+10 minutes, and `audit_verify` holds the chain against every seal.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
+import os
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from audit.context import current_actor
 from audit.models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
+SCHEME_SHA256 = 1  # records written before the audit key: verified, never written any more
+SCHEME_HMAC = 2  # HMAC-SHA256 under AUDIT_KEY
+SEAL_FILE = "seals.jsonl"
+# A label of our own: the derived key is neither SECRET_KEY nor any other key derived from it.
+_PURPOSE = b"indigo.audit: the audit trail's hash chain and seals"
+
+
+@functools.lru_cache(maxsize=4)
+def _key(audit_key: str, secret_key: str) -> bytes:
+    return hmac.new((audit_key or secret_key).encode(), _PURPOSE, hashlib.sha256).digest()
+
+
+def audit_key() -> bytes:
+    """The chain's key: from AUDIT_KEY, or from SECRET_KEY while that is empty (the demo)."""
+    return _key(settings.AUDIT_KEY, settings.SECRET_KEY)
 
 
 def _jsonable(value: Any) -> Any:
@@ -27,7 +55,8 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def record_hash(record: AuditRecord) -> str:
+def record_hash(record: AuditRecord, *, key: bytes | None = None) -> str:
+    """The record's hash under its own scheme; `key` defaults to the audit key."""
     payload = {
         "seq": record.seq,
         "at": record.at.astimezone(dt.UTC).isoformat(),
@@ -42,8 +71,14 @@ def record_hash(record: AuditRecord) -> str:
         "device": record.device,
         "prev_hash": record.prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    if record.scheme == SCHEME_SHA256:  # exactly as such records were hashed when written
+        return hashlib.sha256(_canonical(payload)).hexdigest()
+    payload["scheme"] = record.scheme  # covered too: no downgrading a record to plain SHA-256
+    return hmac.new(key or audit_key(), _canonical(payload), hashlib.sha256).hexdigest()
+
+
+def _canonical(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def audit_record(
@@ -80,28 +115,97 @@ def audit_record(
             ip=actor.ip,
             device=actor.device[:200],
             prev_hash=prev_hash,
+            scheme=SCHEME_HMAC,
         )
-        record.hash = record_hash(record)
+        record.hash = record_hash(record)  # in Python: no round trip added to the append
         record.save(force_insert=True)
         cursor.execute(f"UPDATE {head_table} SET hash = %s WHERE id = 1", [record.hash])
     return record
 
 
-def audit_verify() -> tuple[int, str | None]:
-    """Walk the chain; return (records checked, the first problem or None)."""
+def audit_seal(*, now: dt.datetime, seal_dir: str | Path | None = None) -> dict[str, Any] | None:
+    """Append the chain's head (number, hash, time), signed with the audit key, to the seal file
+    outside the database; None while the trail is empty. A seal is never rewritten."""
+    head = AuditRecord.objects.order_by("-seq").values_list("seq", "hash").first()
+    if head is None:
+        return None
+    seal: dict[str, Any] = {"seq": head[0], "hash": head[1], "at": now.astimezone(dt.UTC).isoformat()}
+    seal["mac"] = _seal_mac(seal)
+    directory = Path(seal_dir or settings.AUDIT_SEAL_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    # O_APPEND: one short line per write, never interleaved; fsync: the seal survives a crash.
+    fd = os.open(directory / SEAL_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, (json.dumps(seal, sort_keys=True, separators=(",", ":")) + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return seal
+
+
+def _seal_mac(seal: dict[str, Any]) -> str:
+    signed = {name: seal.get(name) for name in ("seq", "hash", "at")}
+    return hmac.new(audit_key(), b"seal:" + _canonical(signed), hashlib.sha256).hexdigest()
+
+
+def seals_read(seal_dir: str | Path | None = None) -> tuple[dict[int, dict[str, Any]], str | None]:
+    """The seals by sealed number, or the first line that is not a valid seal."""
+    path = Path(seal_dir or settings.AUDIT_SEAL_DIR) / SEAL_FILE
+    seals: dict[int, dict[str, Any]] = {}
+    if not path.exists():
+        return seals, None
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                seal = json.loads(line)
+                valid = isinstance(seal, dict) and hmac.compare_digest(str(seal.get("mac", "")), _seal_mac(seal))
+                seq = int(seal["seq"]) if valid else 0
+            except (ValueError, KeyError, TypeError):
+                valid = False
+            if not valid:
+                return seals, f"seal file line {number} is not a seal signed with the audit key (the seal file was altered, or AUDIT_KEY changed)"
+            if seq in seals and seals[seq]["hash"] != seal["hash"]:
+                return seals, f"record #{seq} was rewritten between the seals of {seals[seq]['at']} and {seal['at']}"
+            seals[seq] = seal
+    return seals, None
+
+
+def audit_verify(*, seal_dir: str | Path | None = None) -> tuple[int, str | None]:
+    """Walk the chain and hold it against the seals; return (records checked, the first problem or None)."""
+    seals, problem = seals_read(seal_dir)
+    if problem:
+        return 0, problem
+    key = audit_key()
     expected_prev = GENESIS
     expected_seq = 1
+    scheme = SCHEME_SHA256
     checked = 0
     for record in AuditRecord.objects.order_by("seq").iterator(chunk_size=2000):
         if record.seq != expected_seq:
             return checked, f"record #{expected_seq} is missing (removed): the chain jumps to #{record.seq}"
         if record.prev_hash != expected_prev:
             return checked, f"record #{record.seq} does not link to the record before it (altered or removed)"
-        if record_hash(record) != record.hash:
-            return checked, f"record #{record.seq} was altered: its content does not match its hash"
+        if record.scheme < scheme:
+            return checked, f"record #{record.seq} was rewritten: its hash scheme {record.scheme} is older than the record before it"
+        if record_hash(record, key=key) != record.hash:
+            # The first keyed record failing, rather than a later one, is what a changed key looks like.
+            hint = " (or AUDIT_KEY is not the key it was written with)" if record.scheme > scheme else ""
+            return checked, f"record #{record.seq} was altered: its content does not match its hash{hint}"
+        seal = seals.get(record.seq)
+        if seal is not None and seal["hash"] != record.hash:
+            return checked, f"record #{record.seq} was rewritten: its hash differs from the one sealed at {seal['at']}"
         expected_prev = record.hash
         expected_seq += 1
+        scheme = record.scheme
         checked += 1
+    if seals and max(seals) > checked:
+        seal = seals[max(seals)]
+        return checked, (
+            f"records after #{checked} are missing: the trail was sealed at #{seal['seq']} at {seal['at']} "
+            "(truncated or rolled back, e.g. restored from an older backup)"
+        )
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.seq != checked:
         return checked, f"records after #{checked} are missing (removed): the chain head is at #{head.seq}"

@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
     # Documents of application wizards abandoned for a day are removed (private data kept no longer
     # than needed); daily at 03:30.
     "pending-documents-sweep-daily": {"task": "queues.tasks.pending_documents_sweep", "schedule": crontab(hour=3, minute=30)},
+    # Used one-time form tokens (core/once.py) are kept as long as a token is valid, a day; daily at 03:40.
+    "form-tokens-sweep-daily": {"task": "core.tasks.form_tokens_sweep", "schedule": crontab(hour=3, minute=40)},
+    # SPEC §10: the audit chain's head, signed with AUDIT_KEY, goes to a file outside the database
+    # every 10 minutes, so audit_verify finds a truncated or rolled-back trail (audit/services.py).
+    "audit-seal-every-10-minutes": {"task": "audit.tasks.audit_seal", "schedule": crontab(minute="*/10")},
     # SPEC §3: over-age archival when E changes at 00:00 on 1 June; running it daily is harmless
     # (idempotent) and catches up a missed 1 June.
     "applications-archive-over-age-daily": {

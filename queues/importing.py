@@ -235,7 +235,8 @@ class _OverAgeNow(Exception):
 
 
 def _row_file(item: _Row, now: dt.datetime) -> Application:
-    application = application_file(now=item.filed_at, **item.fields)
+    # Filed (and queued) at the old portal's moment; recorded in the audit trail at the import's.
+    application = application_file(now=now, filed_at=item.filed_at, **item.fields)
     # SPEC §3: a queued child 6 or older on R(now) is archived; importing one would archive it at once.
     reference = reference_date(now)
     if not application.sen_pmpk and age_on(application.child_birth_date, reference) >= MAX_AGE:

@@ -13,6 +13,24 @@ def _private_media(settings, tmp_path):
     yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Transactional tests end with a flush (TRUNCATE), which the audit table refuses on PostgreSQL:
+    the refusal is switched off for the test database; tests/audit turns it on where it is tested."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_no_truncate")
+
+
+@pytest.fixture(autouse=True)
+def _audit_seals(settings, tmp_path):
+    """A test's audit seals (and audit_verify's reading of them) stay in its own folder, not var/."""
+    settings.AUDIT_SEAL_DIR = str(tmp_path / "audit-seals")
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _cache_empty():
     """Rate-limit counters must not leak from one test into the next."""

@@ -65,6 +65,17 @@ def test_the_import_is_audited_once_with_its_counts_and_sends_no_registered_mess
     assert not Message.objects.filter(event="registered").exists()
 
 
+def test_imported_applications_are_audited_at_the_import_with_their_filing_time_in_the_details(karaganda):
+    applications_import(file=csv_bytes([old_row("1", "2023-05-02T10:00", BORN, 1)]), now=NOW)
+
+    application = Application.objects.get()
+    assert application.filed_at == application.status_changed_at == astana(2023, 5, 2, 10)  # its place in the queue
+    record = AuditRecord.objects.get(action="application.file")
+    assert record.at == NOW  # the trail says when it happened here, not when the old portal took it
+    assert record.details["filed_at"] == astana(2023, 5, 2, 10).isoformat()
+    assert record.object_id == str(application.pk)
+
+
 def test_a_file_with_bad_rows_saves_nothing_and_reports_every_bad_row(karaganda):
     application_file(child_iin=iin_build(BORN, serial=500), locality_code="karaganda", now=astana(2024, 4, 1))
     before = Application.objects.count()

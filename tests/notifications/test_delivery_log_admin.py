@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditRecord
 from notifications.models import Message, OutboxSms
 from notifications.services import deliveries_suspended
 from tests.factories import ApplicationFactory
@@ -54,6 +55,22 @@ def test_retry_now_queues_a_failed_message_again_and_sends_it(admin_client, djan
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
     assert OutboxSms.objects.count() == 1
+
+
+def test_retry_now_is_recorded_in_the_audit_trail_with_who_and_which_messages(admin_client, admin_user):
+    message, other = _failed_message(), _failed_message()
+    sent = _failed_message()
+    Message.objects.filter(pk=sent.pk).update(status="sent")
+
+    admin_client.post(
+        reverse("admin:notifications_message_changelist"),
+        {"action": "retry_now", "_selected_action": [message.pk, other.pk, sent.pk]},
+        REMOTE_ADDR="10.0.0.7",
+    )
+
+    record = AuditRecord.objects.get(action="messages.retry")
+    assert (record.actor_kind, record.actor, record.ip) == ("staff", admin_user.username, "10.0.0.7")
+    assert record.details == {"messages": sorted([message.pk, other.pk])}  # the sent one was left alone
 
 
 def test_retry_now_leaves_sent_messages_alone(admin_client, django_capture_on_commit_callbacks):
