@@ -1,12 +1,13 @@
 """Who is asking: the kiosk (cookie), the parent cabinet (session), staff/operators (auth).
 
 Sets `request.kiosk`, `request.cabinet` and the audit actor; ends sessions of a replaced device,
-a blocked cabinet or an idle kiosk; and marks private pages `Cache-Control: no-store`.
+a blocked cabinet, an idle kiosk or a kiosk's session seen off that kiosk; and marks private pages
+`Cache-Control: no-store`.
 """
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -14,15 +15,31 @@ from django.utils.cache import patch_cache_control
 from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
 from accounts.models import Cabinet
 from audit.context import Actor, acting_as
+from core.net import client_ip
 
 SESSION_CABINET = "cabinet_id"
 SESSION_DEVICE = "cabinet_device"
-SESSION_KIOSK_SEEN = "kiosk_seen"
+SESSION_KIOSK = "kiosk_id"  # the kiosk a session began on: it lives on that kiosk only
+SESSION_KIOSK_SEEN = "kiosk_seen"  # the last input on the kiosk, a POSIX timestamp
 POLL_HEADER = "HTTP_X_INDIGO_POLL"
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+def _kiosk_session_check(request, now: dt.datetime) -> None:
+    """SPEC §10: no session survives the family walking away from a kiosk. A session begun there is
+    valid only with that kiosk's cookie (its session cookie copied elsewhere is worth nothing), and
+    90 s without input end it whatever the request carries."""
+    session = request.session
+    bound = session.get(SESSION_KIOSK)
+    if (bound is not None or session.get(SESSION_DEVICE) == "kiosk") and (request.kiosk is None or request.kiosk.pk != bound):
+        session.flush()
+    seen = session.get(SESSION_KIOSK_SEEN)
+    if seen is not None and now.timestamp() - seen > KIOSK_IDLE_SECONDS:
+        session.flush()  # the family walked away: nothing of theirs survives
+    if request.kiosk is not None:
+        if session.get(SESSION_KIOSK) != request.kiosk.pk:  # unchanged: a poll saves nothing
+            session[SESSION_KIOSK] = request.kiosk.pk
+        if not request.META.get(POLL_HEADER):  # the countdown's polling is not input
+            session[SESSION_KIOSK_SEEN] = now.timestamp()
 
 
 def _cabinet_for(request, now) -> Cabinet | None:
@@ -45,12 +62,7 @@ class CabinetMiddleware:
     def __call__(self, request):
         now = timezone.now()
         request.kiosk = kiosk_by_token(request.COOKIES.get(KIOSK_COOKIE))
-        if request.kiosk is not None:
-            seen = request.session.get(SESSION_KIOSK_SEEN)
-            if seen is not None and time.time() - seen > KIOSK_IDLE_SECONDS:
-                request.session.flush()  # the family walked away: nothing of theirs survives
-            if not request.META.get(POLL_HEADER):
-                request.session[SESSION_KIOSK_SEEN] = time.time()
+        _kiosk_session_check(request, now)
         request.cabinet = _cabinet_for(request, now)
         response_actor = self._actor(request)
         with acting_as(response_actor):

@@ -1,8 +1,13 @@
 """A fixed-window rate limit in the shared cache (Redis in production; a file cache by default,
-shared by the processes of one machine). Used for the public queue check and code sending."""
+shared by the processes of one machine). Used for the public queue check and code sending.
+
+When the cache fails (Redis down or slow), each process counts on its own in a small in-memory
+window instead: the limits stay on, looser by the number of processes, and nobody gets a 500."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -12,27 +17,87 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.errors import Refusal
+from core.net import client_ip
+
+logger = logging.getLogger(__name__)
+
+# Buckets kept by one process while the cache is down: one per client and scope in the window.
+LOCAL_MAX_BUCKETS = 10_000
+# One warning a minute per process while the cache is down, not one per request.
+WARNING_INTERVAL = 60
+
+
+class LocalWindows:
+    """Fixed-window hit counts in this process's memory, bounded in size."""
+
+    def __init__(self, max_buckets: int) -> None:
+        self.max_buckets = max_buckets
+        self._hits: dict[str, tuple[float, int]] = {}  # bucket -> (expires at, hits)
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str, *, expires_at: float, now: float) -> int:
+        with self._lock:
+            if bucket not in self._hits and len(self._hits) >= self.max_buckets:
+                self._make_room(now)
+            _expires, hits = self._hits.get(bucket, (expires_at, 0))
+            self._hits[bucket] = (expires_at, hits + 1)
+            return hits + 1
+
+    def _make_room(self, now: float) -> None:
+        for bucket in [bucket for bucket, (expires, _hits) in self._hits.items() if expires <= now]:
+            del self._hits[bucket]
+        # Still full (a flood of distinct clients): forget the oldest tenth rather than grow.
+        if len(self._hits) >= self.max_buckets:
+            for bucket in list(self._hits)[: max(1, self.max_buckets // 10)]:
+                del self._hits[bucket]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
+
+local_windows = LocalWindows(LOCAL_MAX_BUCKETS)
+_last_warning = 0.0
+
+
+def _shared_hit(bucket: str, window: int) -> int:
+    cache.add(bucket, 0, timeout=window + 5)
+    try:
+        return cache.incr(bucket)
+    except ValueError:  # the bucket expired between add and incr
+        cache.set(bucket, 1, timeout=window + 5)
+        return 1
+
+
+def _warn_cache_down(error: Exception) -> None:
+    global _last_warning
+    now = time.time()
+    if now - _last_warning >= WARNING_INTERVAL:
+        _last_warning = now
+        # The error's class only: a key or message could carry a client's address.
+        logger.warning("rate limits: the cache is unavailable (%s); counting in this process's memory", type(error).__name__)
 
 
 def rate_limit_hit(*, key: str, limit: int, window: int) -> None:
     """Count one hit for `key`; refuse with `rate_limited` past `limit` hits in the window."""
-    bucket = f"rl:{key}:{int(time.time() // window)}"
-    cache.add(bucket, 0, timeout=window + 5)
+    now = time.time()
+    number = int(now // window)
+    bucket = f"rl:{key}:{number}"
     try:
-        hits = cache.incr(bucket)
-    except ValueError:  # the bucket expired between add and incr
-        cache.set(bucket, 1, timeout=window + 5)
-        hits = 1
+        hits = _shared_hit(bucket, window)
+    except Exception as error:  # any failure of the cache backend (redis ConnectionError, TimeoutError, …)
+        _warn_cache_down(error)
+        hits = local_windows.hit(bucket, expires_at=(number + 1) * window, now=now)
     if hits > limit:
         raise Refusal("rate_limited")
 
 
 def client_key(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_ip(request) or "unknown"
 
 
 def rate_limited(scope: str, *, limit: int, window: int = 60, methods: tuple[str, ...] = ("POST",)) -> Callable:
-    """Decorator for views: per client IP; answers 429 with a page in the user's language."""
+    """Decorator for views: per client address; answers 429 with a page in the user's language."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)

@@ -147,32 +147,35 @@ def kindergarten(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "opendata/kindergarten.html", {"passport": passport})
 
 
+def _queue_check_search(request: HttpRequest) -> tuple[list, str]:
+    """The applications found and the form's error: by IIN or number (POST), by number (GET)."""
+    if request.method == "POST":
+        form = QueueCheckForm(request.POST)
+        if not form.is_valid():
+            return [], form.errors["query"][0]
+        by, value = form.cleaned_data["query"]
+        return applications_checked(now=timezone.now(), **{by: value}), ""
+    number_form = QueueCheckNumberForm(request.GET)
+    if not number_form.is_valid():
+        return [], number_form.errors["number"][0]
+    return applications_checked(now=timezone.now(), number=number_form.cleaned_data["number"]), ""
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def queue_check(request: HttpRequest) -> HttpResponse:
     """By IIN only through the POST form (an IIN never goes in a URL, a log or a history); by
     application number also as a link, `?number=…`."""
-    found, error, searched, status = [], "", False, 200
-    if request.method == "POST":
-        searched = True
+    found, error, status = [], "", 200
+    searched = request.method == "POST" or "number" in request.GET
+    if searched:
+        # One budget for both ways of looking up: the link by number must not walk the queue either.
         try:
             rate_limit_hit(key=f"queue-check:{client_key(request)}", limit=CHECK_LIMIT, window=CHECK_WINDOW)
         except Refusal as refusal:
             error, status = refusal.message, 429
         else:
-            form = QueueCheckForm(request.POST)
-            if form.is_valid():
-                by, value = form.cleaned_data["query"]
-                found = applications_checked(now=timezone.now(), **{by: value})
-            else:
-                error = form.errors["query"][0]
-    elif "number" in request.GET:
-        number_form = QueueCheckNumberForm(request.GET)
-        searched = True
-        if number_form.is_valid():
-            found = applications_checked(now=timezone.now(), number=number_form.cleaned_data["number"])
-        else:
-            error = number_form.errors["number"][0]
+            found, error = _queue_check_search(request)
     context = {
         # Always an empty form: what was typed (maybe an IIN) is never echoed back into the page.
         "form": QueueCheckForm(),

@@ -1,9 +1,11 @@
 """SPEC §10 kiosk: a registered screen; sessions end after 90 s idle and on "finish"; a kiosk login
 never becomes the cabinet's registered device; nothing is cached between families."""
 
+import datetime as dt
 import time
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -84,3 +86,34 @@ def test_public_pages_on_a_kiosk_keep_the_kiosk_layout_with_finish(kiosk_client)
     page = kiosk_client.get("/open/check/").content.decode()
     assert 'class="kiosk-finish"' in page
     assert "/admin/" not in page
+
+
+def _session_cookie_on(client: Client, source: Client) -> Client:
+    client.cookies[settings.SESSION_COOKIE_NAME] = source.cookies[settings.SESSION_COOKIE_NAME].value
+    return client
+
+
+def test_a_kiosk_session_copied_to_a_device_without_the_kiosk_cookie_is_not_logged_in(kiosk_client, application, django_capture_on_commit_callbacks):
+    _first_login(kiosk_client, django_capture_on_commit_callbacks)
+    assert kiosk_client.get("/cabinet/").status_code == 200
+    elsewhere = _session_cookie_on(Client(), kiosk_client)
+    response = elsewhere.get("/cabinet/")
+    assert response.status_code == 302 and response.url == "/cabinet/login/"
+    assert kiosk_client.get("/cabinet/").status_code == 302  # the copied session is gone for good
+
+
+def test_a_kiosk_session_is_not_valid_on_another_kiosk(kiosk_client, application, django_capture_on_commit_callbacks):
+    _first_login(kiosk_client, django_capture_on_commit_callbacks)
+    other = Kiosk(code="arman-hall-2", name="Арман, 2 этаж", kindergarten=Kiosk.objects.get().kindergarten)
+    other_kiosk = Client()
+    other_kiosk.cookies[KIOSK_COOKIE] = kiosk_register(kiosk=other, now=timezone.now())
+    assert _session_cookie_on(other_kiosk, kiosk_client).get("/cabinet/").status_code == 302
+
+
+def test_ninety_one_seconds_of_idle_end_the_kiosk_session_by_the_portals_clock(kiosk_client, application, django_capture_on_commit_callbacks, monkeypatch):
+    _first_login(kiosk_client, django_capture_on_commit_callbacks)
+    assert kiosk_client.get("/cabinet/").status_code == 200
+    later = timezone.now() + dt.timedelta(seconds=91)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert kiosk_client.get("/cabinet/").status_code == 302
+    assert kiosk_client.get("/kiosk/").status_code == 200  # still a kiosk, ready for the next family

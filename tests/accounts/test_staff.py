@@ -3,6 +3,10 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.test import Client
+
+from placements.models import Kindergarten
+from queues.models import Locality
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +35,54 @@ def test_five_wrong_staff_passwords_lock_the_account(client):
     User.objects.create_user("clerk1", password="Right-Password-1", is_staff=True)
     for _ in range(5):
         client.post("/admin/login/", {"username": "clerk1", "password": "wrong"}, REMOTE_ADDR="10.0.0.5")
-    response = client.post("/admin/login/?next=/admin/", {"username": "clerk1", "password": "Right-Password-1"}, REMOTE_ADDR="10.0.0.6")
+    response = client.post("/admin/login/?next=/admin/", {"username": "clerk1", "password": "Right-Password-1"}, REMOTE_ADDR="10.0.0.5")
     assert response.status_code == 429
     assert client.get("/admin/").status_code == 302
+
+
+# The lockout counts per account name and address together: wrong passwords typed for one name
+# must not lock everyone else who logs in from the same office, NAT or proxy.
+
+LOGIN_PAGES = ["/admin/login/", "/operator/login/"]
+
+
+@pytest.fixture
+def two_accounts(db):
+    """Two staff members who are also the operators of a kindergarten: both login pages open to them."""
+    locality = Locality.objects.create(code="temirtau", name="Темиртау")
+    kindergarten = Kindergarten.objects.create(code="arman", name="Ясли-сад «Арман»", locality=locality)
+    for name in ("clerk-a", "clerk-b"):
+        kindergarten.operators.add(User.objects.create_user(name, password="Right-Password-1", is_staff=True))
+
+
+def _log_in(client, page, username, password, **extra):
+    return client.post(page, {"username": username, "password": password}, **extra)
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_wrong_passwords_for_one_name_do_not_lock_another_from_the_same_address(two_accounts, page):
+    attacker, colleague = Client(REMOTE_ADDR="10.0.0.5"), Client(REMOTE_ADDR="10.0.0.5")
+    for _ in range(5):
+        _log_in(attacker, page, "clerk-a", "wrong")
+    assert _log_in(attacker, page, "clerk-a", "Right-Password-1").status_code == 429
+    assert _log_in(colleague, page, "clerk-b", "Right-Password-1").status_code == 302
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_a_forged_forwarded_for_header_gets_no_fresh_attempts_without_trusted_proxies(two_accounts, page, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    client = Client(REMOTE_ADDR="10.0.0.5")
+    for n in range(5):
+        _log_in(client, page, "clerk-a", "wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+    assert _log_in(client, page, "clerk-a", "Right-Password-1", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_behind_the_proxy_the_lockout_is_the_clients_not_the_proxys(two_accounts, page, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "172.18.0.2"}
+    for _ in range(5):
+        _log_in(Client(), page, "clerk-a", "wrong", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert _log_in(Client(), page, "clerk-a", "Right-Password-1", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy).status_code == 429
+    # The same name from another client of the proxy, forging the address it was locked at in front.
+    assert _log_in(Client(), page, "clerk-a", "Right-Password-1", HTTP_X_FORWARDED_FOR="203.0.113.7, 198.51.100.4", **proxy).status_code == 302

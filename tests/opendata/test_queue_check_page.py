@@ -2,6 +2,7 @@
 position in each queue and why, priority access, the direction; refusals in plain words."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 from core.iin import iin_build
 from opendata import views
@@ -126,6 +127,19 @@ def test_lookups_by_the_form_are_rate_limited_per_address(client, world, clock, 
     assert refused.status_code == 429
     assert "Too many requests." in refused.content.decode()
     assert refused.context["results"] == []
-    # A link by number is not limited; another address is not either.
-    assert len(client.get(f"/open/check/?number={world.apps['g1'].number}").context["results"]) == 1
+    # A link by number draws on the same budget; another address is not limited.
+    assert client.get(f"/open/check/?number={world.apps['g1'].number}").status_code == 429
     assert len(_check(client_from_own_address(), world.apps["g1"].child_iin).context["results"]) == 1
+
+
+def test_lookups_by_number_as_a_link_are_rate_limited_like_the_form(client, world, clock, monkeypatch):
+    monkeypatch.setattr("core.ratelimit.time", SimpleNamespace(time=lambda: 1_800_000_000.0))  # one window
+    url = f"/open/check/?number={world.apps['g1'].number}"
+    for _ in range(views.CHECK_LIMIT):
+        assert len(client.get(url, **EN).context["results"]) == 1
+    refused = client.get(url, HTTP_ACCEPT_LANGUAGE="kk")
+    assert refused.status_code == 429
+    assert refused.context["results"] == []
+    assert "Сұраулар тым көп. Бір минут күтіп, қайталап көріңіз." in refused.content.decode()
+    assert client.get("/open/check/", **EN).status_code == 200  # the empty form is not a lookup
+    assert len(client_from_own_address().get(url, **EN).context["results"]) == 1
