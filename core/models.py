@@ -39,3 +39,18 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class FormToken(models.Model):
+    """A one-time form token that was used (core/once.py): the unique token is what refuses a second
+    sending of the same form. Kept a day, as long as a token is valid."""
+
+    token = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("used form token")
+        verbose_name_plural = _("used form tokens")
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… {self.used_at:%d.%m.%Y %H:%M}"

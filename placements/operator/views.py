@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.calendar import enrollment_year
 from core.errors import Refusal
+from core.once import form_once
 from placements.models import Direction, Kindergarten
 from placements.operator.access import (
     get_direction_for_operator,
@@ -45,6 +46,13 @@ from placements.operator.selectors import (
 from placements.services import direction_enroll, direction_flag_documents, effective_state, seat_release, seat_withdraw
 
 PAGE_SIZE = 50
+
+# The one-time token scopes of the forms that change something (core/once.py): a double press or a
+# resend is carried out once, and lands on the result of the first sending.
+RELEASE_FORM = "operator-release"
+WITHDRAW_FORM = "operator-seat-withdraw"
+ENROLL_FORM = "operator-enroll"
+FLAG_FORM = "operator-flag-documents"
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -90,12 +98,17 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
     now = timezone.now()
     year = enrollment_year(now)
     form = ReleaseForm(request.POST if request.method == "POST" else None, birth_years=fitting_birth_years(group, year))
+    released_url = f"{reverse('operator:seats', args=[kindergarten.code])}?state=released&group={group.code}"
     if request.method == "POST" and form.is_valid():
         birth_year, count = form.cleaned_data["birth_year"], form.cleaned_data["count"]
         try:
-            seat_release(group=group, birth_year=birth_year, count=count, now=now, by=request.user)
+            with form_once(request, scope=RELEASE_FORM, now=now):
+                seat_release(group=group, birth_year=birth_year, count=count, now=now, by=request.user)
         except Refusal as refusal:
-            form.add_error("birth_year" if refusal.code == "age_mismatch" else "count", refusal.message)
+            if refusal.code == "form_resent":
+                messages.info(request, refusal.message)
+                return redirect(released_url)
+            form.add_error({"age_mismatch": "birth_year", "form_token_invalid": None}.get(refusal.code, "count"), refusal.message)
         else:
             text = ngettext(
                 "%(count)d seat of group %(group)s for children born in %(year)d is released. It will be published in the 18:00 bulletin.",
@@ -103,7 +116,7 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
                 count,
             )
             messages.success(request, text % {"count": count, "group": group, "year": birth_year})
-            return redirect(f"{reverse('operator:seats', args=[kindergarten.code])}?state=released&group={group.code}")
+            return redirect(released_url)
     context = {
         "group": group,
         "chooser": GroupChoiceForm(initial={"group": group}, groups=groups),
@@ -135,9 +148,16 @@ def seat_withdraw_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     if request.method == "POST":
         try:
-            seat_withdraw(seat=seat, now=now)
+            with form_once(request, scope=WITHDRAW_FORM, now=now):
+                seat_withdraw(seat=seat, now=now)
         except Refusal as refusal:
-            messages.error(request, refusal.message)
+            if refusal.code == "form_token_invalid":  # the confirmation again, with a fresh token
+                messages.error(request, refusal.message)
+                return redirect("operator:seat_withdraw", pk=seat.pk)
+            if refusal.code == "form_resent":
+                messages.info(request, refusal.message)
+            else:
+                messages.error(request, refusal.message)
         else:
             messages.success(request, _("Seat #%(seat)s is withdrawn. It is recorded in the release protocol.") % {"seat": seat.pk})
         return redirect(f"{reverse('operator:seats', args=[kindergarten.code])}?group={seat.group.code}")
@@ -187,10 +207,18 @@ def direction_enroll_submit(request: HttpRequest, number: int) -> HttpResponse:
     direction = get_direction_for_operator(request, number)
     form = EnrollForm(request.POST)
     if form.is_valid():
+        now = timezone.now()
         try:
-            direction_enroll(application=direction.application, direction=direction, now=timezone.now(), **form.cleaned_data)
+            with form_once(request, scope=ENROLL_FORM, now=now):
+                direction_enroll(application=direction.application, direction=direction, now=now, **form.cleaned_data)
         except Refusal as refusal:
-            messages.error(request, Refusal("direction_not_active").message if refusal.code == "no_direction" else refusal.message)
+            if refusal.code == "form_resent":
+                messages.info(request, refusal.message)
+                return redirect("operator:direction", number=direction.number)
+            if refusal.code == "form_token_invalid":
+                form.add_error(None, refusal.message)
+            else:
+                messages.error(request, Refusal("direction_not_active").message if refusal.code == "no_direction" else refusal.message)
         else:
             messages.success(request, _("The child is enrolled on direction №%(number)s.") % {"number": direction.number})
             return redirect("operator:direction", number=direction.number)
@@ -204,10 +232,18 @@ def direction_flag(request: HttpRequest, number: int) -> HttpResponse:
     direction = get_direction_for_operator(request, number)
     form = FlagDocumentsForm(request.POST)
     if form.is_valid():
+        now = timezone.now()
         try:
-            direction_flag_documents(direction=direction, note=form.cleaned_data["note"], now=timezone.now())
+            with form_once(request, scope=FLAG_FORM, now=now):
+                direction_flag_documents(direction=direction, note=form.cleaned_data["note"], now=now)
         except Refusal as refusal:
-            messages.error(request, refusal.message)
+            if refusal.code == "form_resent":
+                messages.info(request, refusal.message)
+                return redirect("operator:direction", number=direction.number)
+            if refusal.code == "form_token_invalid":
+                form.add_error(None, refusal.message)
+            else:
+                messages.error(request, refusal.message)
         else:
             messages.success(request, _("Missing documents are flagged on direction №%(number)s.") % {"number": direction.number})
             return redirect("operator:direction", number=direction.number)

@@ -30,6 +30,8 @@ JOBS = [
     "placements.tasks.seats_promote",
     "placements.tasks.directions_expire",
     "queues.tasks.applications_archive_over_age",
+    "queues.tasks.pending_documents_sweep",
+    "core.tasks.form_tokens_sweep",
 ]
 EVERY_MINUTE = (set(range(60)), set(range(24)))
 
@@ -76,6 +78,8 @@ def test_each_job_is_a_registered_celery_task(task):
         ("placements.tasks.directions_expire", *EVERY_MINUTE),
         ("queues.tasks.applications_archive_over_age", {0}, {0}),  # SPEC §3: 00:00 (on 1 June, harmless daily)
         ("placements.tasks.directions_remind_expiring", {15}, set(range(24))),  # SPEC §9: hourly
+        ("queues.tasks.pending_documents_sweep", {30}, {3}),  # abandoned wizards' documents: daily 03:30
+        ("core.tasks.form_tokens_sweep", {40}, {3}),  # used one-time form tokens: daily 03:40
     ],
 )
 def test_each_job_is_on_the_beat_schedule_once_at_its_time(task, minutes, hours):

@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from django.utils import timezone
 
 from core.iin import iin_build
+from core.once import form_token_issue
 from placements.models import Direction, Group, Kindergarten, Seat
 from placements.services import bulletin_publish, seat_claim, seat_release
 from queues.documents import benefit_document_attach
@@ -143,3 +146,17 @@ def operator_a(world, clock, english):
 
 def body(response) -> str:
     return html.unescape(response.content.decode())
+
+
+def form_token(client, page: str, action: str | None = None) -> str:
+    """The one-time token (core/once.py) of the form posting to `action` on `page` (else its first), as the browser gets it."""
+    html_text = body(client.get(page))
+    start = html_text.index(f'action="{action}"') if action else 0
+    return re.search(r'name="form_token" value="([^"]+)"', html_text[start:]).group(1)
+
+
+def token_for(user: User, scope: str) -> str:
+    """A valid token of a form the page does not show (the server's refusal is what is tested)."""
+    request = RequestFactory().get("/")
+    request.user = user
+    return form_token_issue(request, scope=scope)

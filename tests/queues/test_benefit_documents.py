@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from core.errors import Refusal
 from core.iin import iin_build
-from queues.documents import MAX_DOCUMENT_BYTES, benefit_document_attach
-from queues.models import Locality
+from queues.documents import MAX_DOCUMENT_BYTES, MB, benefit_document_attach
+from queues.models import BenefitDocument, Locality
 from queues.services import application_file
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,23 @@ def test_documents_of_abandoned_wizards_are_swept_after_a_day(settings, tmp_path
     assert pending_documents_sweep() == 1
     assert not old.exists() and fresh.exists()
     assert sweep_task.apply().get() == 0
+
+
+def test_a_filed_application_takes_at_most_5_documents(application):
+    for i in range(5):
+        benefit_document_attach(application=application, upload=SimpleUploadedFile(f"{i}.pdf", PDF), now=timezone.now())
+    with pytest.raises(Refusal) as refusal:
+        benefit_document_attach(application=application, upload=SimpleUploadedFile("6.pdf", PDF), now=timezone.now())
+    assert refusal.value.code == "too_many_documents"
+    assert "At most 5 documents" in refusal.value.message
+    assert BenefitDocument.objects.filter(application=application).count() == 5
+
+
+def test_a_filed_application_takes_at_most_15_mb_of_documents(application):
+    for i in range(3):
+        benefit_document_attach(application=application, upload=SimpleUploadedFile(f"{i}.pdf", b"%PDF-" + b"0" * (4 * MB)), now=timezone.now())
+    with pytest.raises(Refusal) as refusal:
+        benefit_document_attach(application=application, upload=SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (3 * MB)), now=timezone.now())
+    assert refusal.value.code == "documents_too_large"
+    assert "at most 15 MB together" in refusal.value.message
+    assert BenefitDocument.objects.filter(application=application).count() == 3
