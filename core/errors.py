@@ -57,6 +57,23 @@ MESSAGES: dict[str, Promise] = {
     "wrong_password": _("The password is not correct."),
     "password_not_set": _("Set a password first."),
     "weak_password": _("Choose a stronger password: %(reasons)s"),
+    # Benefit documents: the limits per application (queues/documents.py)
+    "too_many_documents": _("At most %(count)d documents can be attached to one application. The others were not attached."),
+    "documents_too_large": _("The documents of one application may take at most %(total)d MB together. The files that did not fit were not attached."),
+    # One-time form tokens (core/once.py)
+    "form_resent": _("This form was already sent; nothing was done twice."),
+    "form_token_invalid": _("This form is out of date or did not come from this portal's page. Check it and send it again."),
+    # SPEC §9: the broker did not take the code's SMS; nothing was sent and nothing counts.
+    "code_not_sent": _("We could not send the code right now. Please try again in a minute."),
+    # Cabinet takeover (issue 8): a cabinet's phones are its own; who may file for a cabinet's IIN
+    "no_cabinet_phone": _("This cabinet has no mobile phone to send a code to. Please come to the education department with your identity document."),
+    "password_already_set": _("This cabinet already has a password: log in with it, or use “Forgot the password?” to set a new one."),
+    "cabinet_exists": _("This IIN already has a personal cabinet. Log in to it to file the application, or confirm with the code sent to the cabinet's phone."),
+    "identity_mismatch": _(
+        "The first mobile phone is not registered to this IIN. Use a phone registered to the applicant, or apply at the education department."
+    ),
+    "applicant_not_cabinet": _("In your cabinet you apply as its owner: the applicant's IIN is your cabinet's IIN. To apply for someone else, log out first."),
+    "phone_unchanged": _("This number is already the one in your cabinet."),
     "rate_limited": _("Too many requests. Please wait a minute and try again."),
     "bad_document": _("Attach a PDF, JPEG or PNG file of at most 5 MB."),
 }

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that reads the database: an unreachable database answers the 503 page.
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,7 +99,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A dead or hung Redis must fail fast: the rate limits then count in memory (core/ratelimit.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
 else:
     # Shared by every process on the machine, unlike local memory.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
@@ -130,12 +139,19 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# How many reverse proxies of our own stand in front (nginx: 1). 0 trusts no X-Forwarded-For and
+# takes REMOTE_ADDR; N takes the X-Forwarded-For entry appended by the outermost of them (core/net.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Staff and operators: Django accounts, locked after 5 wrong passwords for 15 minutes (django-axes).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair: wrong passwords for one name lock that name from that address only, not every login there.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -166,6 +182,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# Whether a mobile phone belongs to an IIN, asked before the web wizard opens a new cabinet: the
+# demo backend accepts everything; production plugs in the mobile-citizens register (accounts/identity.py).
+IDENTITY_BACKEND = env("IDENTITY_BACKEND", default="accounts.identity.DemoIdentityBackend")
+
 # SMS: console (logs, phone masked) by default; see notifications/backends.py for the others:
 # notifications.backends.OutboxSmsBackend (stored for the demo phone page) and
 # notifications.backends.MobizonSmsBackend (the real gateway, configured below).
@@ -175,6 +195,9 @@ SMS_GATEWAY_API_KEY = env("SMS_GATEWAY_API_KEY", default="")  # never logged, ne
 SMS_GATEWAY_SENDER = env("SMS_GATEWAY_SENDER", default="")  # the sender name registered with the provider, optional
 SMS_GATEWAY_CONNECT_TIMEOUT = env.float("SMS_GATEWAY_CONNECT_TIMEOUT", default=5.0)
 SMS_GATEWAY_READ_TIMEOUT = env.float("SMS_GATEWAY_READ_TIMEOUT", default=10.0)
+# One-time codes cross the broker encrypted (notifications/sealing.py); empty: a key derived from
+# SECRET_KEY. Production: a long random string of its own, the same for web and workers.
+CODE_ENCRYPTION_KEY = env("CODE_ENCRYPTION_KEY", default="")
 # A mail server that hangs must not hold a worker forever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # /demo-phone/ shows the outbox's SMS (codes included) for any number typed in: development and
@@ -183,6 +206,14 @@ INDIGO_DEMO_PHONE = env.bool("INDIGO_DEMO_PHONE", default=DEBUG)
 
 # SPEC §4 Decision: one priority application after every N general ones.
 INDIGO_INTERLEAVE = env.int("INDIGO_INTERLEAVE", default=3)
+
+# The audit trail's hash chain is an HMAC under AUDIT_KEY, a secret the database never sees, so its
+# owner cannot rewrite records and recompute the chain; empty: derived from SECRET_KEY (demo only).
+# Production: a long random string of its own, kept off the database server, never changed.
+AUDIT_KEY = env("AUDIT_KEY", default="")
+# `audit_seal` appends the chain's head, signed, to a file here every 10 minutes; `audit_verify`
+# then detects a truncated or rolled-back trail. Outside the database (and, ideally, its server).
+AUDIT_SEAL_DIR = env("AUDIT_SEAL_DIR", default=str(VAR_DIR / "audit-seals"))
 
 LOGGING = {
     "version": 1,
