@@ -86,7 +86,7 @@ def test_a_filed_application_takes_at_most_5_documents(application):
     with pytest.raises(Refusal) as refusal:
         benefit_document_attach(application=application, upload=SimpleUploadedFile("6.pdf", PDF), now=timezone.now())
     assert refusal.value.code == "too_many_documents"
-    assert "At most 5 documents" in refusal.value.message
+    assert "не более 5 документов" in refusal.value.message  # Russian: the default language
     assert BenefitDocument.objects.filter(application=application).count() == 5
 
 
@@ -96,5 +96,5 @@ def test_a_filed_application_takes_at_most_15_mb_of_documents(application):
     with pytest.raises(Refusal) as refusal:
         benefit_document_attach(application=application, upload=SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (3 * MB)), now=timezone.now())
     assert refusal.value.code == "documents_too_large"
-    assert "at most 15 MB together" in refusal.value.message
+    assert "не более 15 МБ" in refusal.value.message  # Russian: the default language
     assert BenefitDocument.objects.filter(application=application).count() == 3
