@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from notifications.phones import phone_hidden
+
 NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
+
+
+def phone_choices(cabinet) -> list[tuple[str, str]]:
+    """[(slot, hidden number)] of the cabinet's own phones: its codes never go to a phone typed into an application."""
+    return [(slot, phone_hidden(phone)) for slot, phone in cabinet.phone_slots()]
 
 
 class IinForm(forms.Form):

@@ -123,16 +123,26 @@ def cabinet_ensure(*, iin: str, phone: str, phone2: str, now: dt.datetime) -> Ca
     return cabinet
 
 
+def _identity_check(*, iin: str, phone: str) -> None:
+    """The identity backend (accounts/identity.py) must say the phone is the applicant's."""
+    if not identity_backend().phone_belongs_to(iin=iin, phone=phone_normalize(phone)):
+        raise Refusal("identity_mismatch")
+
+
 def cabinet_open(*, iin: str, phone: str, phone2: str, now: dt.datetime) -> Cabinet:
     """The web wizard opens the cabinet of an IIN that has none, with the two phones confirmed in the
-    wizard, once the identity backend says the first phone is the applicant's. Two wizards racing
-    for the same IIN: the unique IIN lets one win; the other is refused, nothing saved."""
+    wizard, once the identity backend says the first phone is the applicant's."""
+    _identity_check(iin=iin, phone=phone)
+    return _cabinet_create(iin=iin, phone=phone, phone2=phone2, now=now)
+
+
+def _cabinet_create(*, iin: str, phone: str, phone2: str, now: dt.datetime) -> Cabinet:
+    """A new cabinet with these phones (identity already checked). Two wizards racing for the same
+    IIN: the unique IIN lets one win; the other is refused, nothing saved."""
     phone = phone_normalize(phone)
     phone2 = phone_normalize(phone2) if phone2 else ""
     if phone == phone2:
         raise Refusal("same_phones")
-    if not identity_backend().phone_belongs_to(iin=iin, phone=phone):
-        raise Refusal("identity_mismatch")
     try:
         with transaction.atomic():
             cabinet = Cabinet.objects.create(iin=iin, phone=phone, phone2=phone2, created_at=now)
@@ -156,8 +166,7 @@ def cabinet_filing_check(*, iin: str, phone: str, logged_in: Cabinet | None, con
         if cabinet.pk not in (logged_in.pk if logged_in else None, confirmed_cabinet_id):
             raise Refusal("cabinet_exists")
         return cabinet
-    if not identity_backend().phone_belongs_to(iin=iin, phone=phone_normalize(phone)):
-        raise Refusal("identity_mismatch")
+    _identity_check(iin=iin, phone=phone)
     return None
 
 
@@ -169,7 +178,8 @@ def cabinet_for_filing(*, iin: str, phone: str, phone2: str, logged_in: Cabinet 
     if cabinet is not None:
         _refuse_if_blocked(cabinet, now)
         return cabinet
-    return cabinet_open(iin=iin, phone=phone, phone2=phone2, now=now)
+    # The check above asked the identity backend already: one call to the register per filing.
+    return _cabinet_create(iin=iin, phone=phone, phone2=phone2, now=now)
 
 
 def cabinet_phone_change_check(*, cabinet: Cabinet, slot: str, phone: str) -> str:

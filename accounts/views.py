@@ -11,19 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import CodeForm, IinForm, KioskActivateForm, NewPasswordForm, PasswordForm, ResendCodeForm
+from accounts.forms import CodeForm, IinForm, KioskActivateForm, NewPasswordForm, PasswordForm, ResendCodeForm, phone_choices
 from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
 from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
 from accounts.models import Cabinet
 from core.errors import Refusal
 from core.ratelimit import rate_limited
+from notifications.phones import phone_hidden
 
 DEVICE_COOKIE = "indigo_device"
 FLOW = "cabinet_flow"  # {"iin", "purpose": "login" | "password_reset", "verified": bool, "slot": "1" | "2", "phone"}
-
-
-def _masked_phone(phone: str) -> str:
-    return f"+{phone[:1]} {phone[1:4]} *** ** {phone[-2:]}" if len(phone) == 11 else "***"
 
 
 def _flow(request: HttpRequest) -> dict | None:
@@ -45,7 +42,7 @@ def login_start(request: HttpRequest, purpose: str = "login") -> HttpResponse:
         except Refusal as refusal:
             _refusal(form, refusal, "iin" if refusal.code in ("invalid_applicant_iin", "no_cabinet_application") else None)
         else:
-            request.session[FLOW] = {"iin": form.cleaned_data["iin"], "purpose": purpose, "verified": False, "slot": "1", "phone": _masked_phone(phone)}
+            request.session[FLOW] = {"iin": form.cleaned_data["iin"], "purpose": purpose, "verified": False, "slot": "1", "phone": phone_hidden(phone)}
             return redirect("accounts:code")
     title = _("Log in to the personal cabinet") if purpose == "login" else _("Reset the password")
     return render(request, "accounts/iin.html", {"form": form, "title": title, "purpose": purpose})
@@ -59,7 +56,7 @@ def password_reset_start(request: HttpRequest) -> HttpResponse:
 def _resend_form(flow: dict, data=None) -> ResendCodeForm:
     """Which of the cabinet's phones gets a new code (only ever the cabinet's own)."""
     cabinet = Cabinet.objects.filter(iin=flow["iin"]).first()
-    phones = [(slot, _masked_phone(number)) for slot, number in cabinet.phone_slots()] if cabinet else []
+    phones = phone_choices(cabinet) if cabinet else []
     return ResendCodeForm(data, phones=phones, initial={"to": flow.get("slot", "1")})
 
 
@@ -79,7 +76,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         except Refusal as refusal:
             messages.error(request, refusal.message)
         else:
-            request.session[FLOW] = {**flow, "slot": slot, "phone": _masked_phone(phone)}
+            request.session[FLOW] = {**flow, "slot": slot, "phone": phone_hidden(phone)}
             messages.info(request, _("A new code was sent."))
         return redirect("accounts:code")
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,6 @@ hash, time), signed with the same key, to an append-only file outside the databa
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import json
@@ -24,6 +23,7 @@ from django.db import connection, models, transaction
 
 from audit.context import current_actor
 from audit.models import AuditHead, AuditRecord
+from core.keys import derived_key
 
 GENESIS = "0" * 64
 SCHEME_SHA256 = 1  # records written before the audit key: verified, never written any more
@@ -33,14 +33,9 @@ SEAL_FILE = "seals.jsonl"
 _PURPOSE = b"indigo.audit: the audit trail's hash chain and seals"
 
 
-@functools.lru_cache(maxsize=4)
-def _key(audit_key: str, secret_key: str) -> bytes:
-    return hmac.new((audit_key or secret_key).encode(), _PURPOSE, hashlib.sha256).digest()
-
-
 def audit_key() -> bytes:
     """The chain's key: from AUDIT_KEY, or from SECRET_KEY while that is empty (the demo)."""
-    return _key(settings.AUDIT_KEY, settings.SECRET_KEY)
+    return derived_key(setting="AUDIT_KEY", label=_PURPOSE)
 
 
 def _jsonable(value: Any) -> Any:

@@ -54,6 +54,11 @@ def phone_masked(phone: str) -> str:
     return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
 
 
+def phone_hidden(phone: str) -> str:
+    """`+7 701 *** ** 67`: enough for the parent to recognise their number on a shared screen."""
+    return f"+{phone[:1]} {phone[1:4]} *** ** {phone[-2:]}" if len(phone) == 11 else "***"
+
+
 def recipient_masked(recipient: str) -> str:
     """A phone or an e-mail address with most of it hidden (SPEC §8: never a phone in the open)."""
     if "@" in (recipient or ""):

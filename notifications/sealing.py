@@ -12,12 +12,10 @@ needs nothing); web and workers must share it. Changing it only fails the codes 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 
+from core.keys import derived_key
 from notifications.delivery import CODE_VALIDITY
 
 # A label of our own: the derived key is neither SECRET_KEY nor the one-time codes' hash key.
@@ -25,9 +23,7 @@ _PURPOSE = b"indigo.notifications.sealing: one-time code text in the broker"
 
 
 def _fernet() -> Fernet:
-    secret = settings.CODE_ENCRYPTION_KEY or settings.SECRET_KEY
-    key = hmac.new(secret.encode(), _PURPOSE, hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+    return Fernet(base64.urlsafe_b64encode(derived_key(setting="CODE_ENCRYPTION_KEY", label=_PURPOSE)))
 
 
 def code_text_seal(text: str) -> str:

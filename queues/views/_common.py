@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Cabinet
+from accounts.forms import phone_choices
 from accounts.otp import code_issue, code_verify
 from accounts.services import cabinet_applications
 from core.errors import Refusal
+from notifications.phones import phone_hidden
 from queues.forms import CodeForm, SendCodeForm
 from queues.models import Application
 
@@ -39,20 +40,6 @@ def cabinet_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 def own_application(request: HttpRequest, number: int) -> Application:
     """Only an application where the logged-in parent is the applicant; 404 for anyone else's."""
     return get_object_or_404(cabinet_applications(request.cabinet), number=number)
-
-
-def phone_hidden(phone: str) -> str:
-    """`+7 701 *** ** 67`: enough for the parent to recognise their number on a shared screen."""
-    return f"+{phone[:1]} {phone[1:4]} *** ** {phone[-2:]}" if len(phone) == 11 else "***"
-
-
-def phone_choices(cabinet: Cabinet) -> list[tuple[str, str]]:
-    """The cabinet's own phones: its action codes never go to a phone typed into an application."""
-    return [(slot, phone_hidden(phone)) for slot, phone in cabinet.phone_slots()]
-
-
-def phone_of(cabinet: Cabinet, slot: str) -> str:
-    return cabinet.phone_in(slot)
 
 
 def code_send(request: HttpRequest, *, application: Application, purpose: str, phone: str, target: str = "") -> bool:
@@ -88,7 +75,7 @@ def send_view(request: HttpRequest, *, application: Application, purpose: str, b
     """POST of "send the code": to one of the cabinet's phones, then back to the action's page."""
     form = SendCodeForm(request.POST, phones=phone_choices(request.cabinet))
     if form.is_valid():
-        code_send(request, application=application, purpose=purpose, phone=phone_of(request.cabinet, form.cleaned_data["to"]), target=target)
+        code_send(request, application=application, purpose=purpose, phone=request.cabinet.phone_in(form.cleaned_data["to"]), target=target)
     else:
         messages.error(request, _("Choose the phone to send the code to."))
     return redirect(back)

@@ -223,6 +223,24 @@ def test_the_identity_backend_refuses_a_phone_that_is_not_the_applicants(client,
     assert not Cabinet.objects.filter(iin=NEW_IIN).exists()
 
 
+class CountingIdentityBackend:
+    """Accepts, and counts the questions: each one is a call to the department's register."""
+
+    asked = 0
+
+    def phone_belongs_to(self, *, iin: str, phone: str) -> bool:
+        CountingIdentityBackend.asked += 1
+        return True
+
+
+def test_the_filing_asks_the_identity_register_once(temirtau, settings):
+    settings.IDENTITY_BACKEND = "tests.accounts.test_cabinet_takeover.CountingIdentityBackend"
+    CountingIdentityBackend.asked = 0
+    cabinet_for_filing(iin=NEW_IIN, phone=ATTACKER_PHONE, phone2=ATTACKER_PHONE2, logged_in=None, confirmed_cabinet_id=None, now=timezone.now())
+    assert CountingIdentityBackend.asked == 1
+    assert Cabinet.objects.filter(iin=NEW_IIN).exists()
+
+
 def test_the_identity_check_is_asked_again_at_the_filing(client, temirtau, capture, settings):
     confirm_phones(client, capture)
     client.post("/cabinet/apply/child/", child_data(NEW_IIN))
