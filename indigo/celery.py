@@ -32,6 +32,9 @@ app.conf.beat_schedule = {
     # SPEC §10: the audit chain's head, signed with AUDIT_KEY, goes to a file outside the database
     # every 10 minutes, so audit_verify finds a truncated or rolled-back trail (audit/services.py).
     "audit-seal-every-10-minutes": {"task": "audit.tasks.audit_seal", "schedule": crontab(minute="*/10")},
+    # Issue 9: the sequencer appends the audit records written since its last run to the chain;
+    # every 5 seconds keeps the unchained tail short (a run while one is under way returns at once).
+    "audit-chain-every-5-seconds": {"task": "audit.tasks.audit_chain", "schedule": 5.0},
     # SPEC §3: over-age archival when E changes at 00:00 on 1 June; running it daily is harmless
     # (idempotent) and catches up a missed 1 June.
     "applications-archive-over-age-daily": {

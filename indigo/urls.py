@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from audit import views as audit_views
+
 urlpatterns = [
     path("", include("core.urls")),
+    # The audit chain's sealed heads as open data (audit/views.py).
+    path("open/audit-heads.json", audit_views.audit_heads_json, name="audit_heads_json"),
     path("open/", include("opendata.urls")),
     path("", include("accounts.urls")),
     path("", include("queues.urls")),

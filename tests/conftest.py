@@ -15,13 +15,14 @@ def _private_media(settings, tmp_path):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Transactional tests end with a flush (TRUNCATE), which the audit table refuses on PostgreSQL:
+    """Transactional tests end with a flush (TRUNCATE), which the audit tables refuse on PostgreSQL:
     the refusal is switched off for the test database; tests/audit turns it on where it is tested."""
     from django.db import connection
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_no_truncate")
+            cursor.execute("ALTER TABLE audit_auditlink DISABLE TRIGGER audit_link_no_truncate")
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,9 @@
 
 Both attacks passed `audit_verify` when the chain was plain SHA-256 with nothing outside the
 database: (a) TRUNCATE and a reset of the chain head; (b) triggers off, a row changed, the hashes
-after it recomputed. The chain is now keyed (AUDIT_KEY, not in the database) and its head is
-sealed to a file outside the database.
+after it recomputed. Records and their chain links are now keyed (AUDIT_KEY, not in the database)
+and the chain's head is sealed to a file outside the database (issue 9: records are appended with
+their own MAC and chained a moment later by the sequencer, `audit_chain`).
 """
 
 import datetime as dt
@@ -18,8 +19,21 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from audit.context import Actor, acting_as
-from audit.models import AuditHead, AuditRecord
-from audit.services import GENESIS, SCHEME_SHA256, audit_record, audit_seal, audit_verify, record_hash
+from audit.models import AuditLink, AuditRecord
+from audit.services import (
+    GENESIS,
+    SCHEME_HMAC,
+    SCHEME_SHA256,
+    _canonical,
+    _content,
+    audit_chain,
+    audit_record,
+    audit_seal,
+    audit_verify,
+    legacy_hash,
+    link_hash,
+    record_mac,
+)
 from core.iin import iin_build
 from queues.models import Locality
 from queues.services import application_file
@@ -41,43 +55,59 @@ def _file(locality, days) -> None:
         application_file(child_iin=iin_build(dt.date(2022, 3, day)), locality_code=locality.code, now=NOW + dt.timedelta(minutes=day))
 
 
-def _old_plain_sha256(record: AuditRecord) -> str:
-    """The chain's hash as it was before the key: public, so anyone could recompute it."""
-    payload = {
-        "seq": record.seq,
-        "at": record.at.astimezone(dt.UTC).isoformat(),
-        "actor_kind": record.actor_kind,
-        "actor": record.actor,
-        "action": record.action,
-        "object_type": record.object_type,
-        "object_id": record.object_id,
-        "changes": record.changes,
-        "details": record.details,
-        "ip": record.ip,
-        "device": record.device,
-        "prev_hash": record.prev_hash,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+def _plain_mac(record: AuditRecord) -> str:
+    """What an attacker without the key can compute: the same payload, plain SHA-256."""
+    payload = {"id": record.pk, **_content(record), "scheme": record.scheme}
+    return hashlib.sha256(b"record:" + _canonical(payload)).hexdigest()
 
 
-def _rewrite(*, first: int, change: dict, rehash, scheme: int | None = None) -> None:
-    """As the table's owner: triggers off, record `first` changed, every hash from it on recomputed, head moved."""
+def _plain_link(*, seq, record_id, mac, prev_hash) -> str:
+    payload = {"seq": seq, "record": record_id, "mac": mac, "prev_hash": prev_hash}
+    return hashlib.sha256(b"link:" + _canonical(payload)).hexdigest()
+
+
+GUESSED = b"a guessed key"
+
+
+def _guessed_mac(record: AuditRecord) -> str:
+    return record_mac(record, key=GUESSED)
+
+
+def _guessed_link(**fields) -> str:
+    return link_hash(**fields, key=GUESSED)
+
+
+def _legacy_link(record: AuditRecord, *, seq, prev_hash) -> str:
+    """A record passed off as written before the key: plain SHA-256 over the old chain payload."""
+    return legacy_hash(record, seq=seq, prev_hash=prev_hash)
+
+
+def _rewrite(*, first: int, change: dict, mac=None, link=None, scheme: int | None = None) -> None:
+    """As the tables' owner: triggers off, record `first` changed, every MAC and link hash from it on
+    recomputed with what the attacker has (`mac`/`link`, or plain SHA-256 as scheme 1)."""
+    audit_chain(now=NOW)
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending foreign-key checks
         cursor.execute("ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_append_only")
-        prev_hash = AuditRecord.objects.get(seq=first - 1).hash if first > 1 else GENESIS
-        for record in AuditRecord.objects.filter(seq__gte=first).order_by("seq"):
-            if record.seq == first:
+        cursor.execute("ALTER TABLE audit_auditlink DISABLE TRIGGER audit_link_append_only")
+        prev_hash = AuditLink.objects.get(seq=first - 1).hash if first > 1 else GENESIS
+        for chain_link in AuditLink.objects.filter(seq__gte=first).order_by("seq").select_related("record"):
+            record = chain_link.record
+            if chain_link.seq == first:
                 for name, value in change.items():
                     setattr(record, name, value)
-            record.prev_hash = prev_hash
             record.scheme = scheme or record.scheme
-            record.hash = prev_hash = rehash(record)
-            cursor.execute(
-                "UPDATE audit_auditrecord SET actor = %s, prev_hash = %s, hash = %s, scheme = %s WHERE seq = %s",
-                [record.actor, record.prev_hash, record.hash, record.scheme, record.seq],
-            )
-        cursor.execute("UPDATE audit_audithead SET hash = %s WHERE id = 1", [prev_hash])
+            if record.scheme == SCHEME_SHA256:
+                record.mac = ""
+                hash_ = _legacy_link(record, seq=chain_link.seq, prev_hash=prev_hash)
+            else:
+                record.mac = mac(record)
+                hash_ = link(seq=chain_link.seq, record_id=record.pk, mac=record.mac, prev_hash=prev_hash)
+            cursor.execute("UPDATE audit_auditrecord SET actor = %s, mac = %s, scheme = %s WHERE id = %s", [record.actor, record.mac, record.scheme, record.pk])
+            cursor.execute("UPDATE audit_auditlink SET prev_hash = %s, hash = %s WHERE seq = %s", [prev_hash, hash_, chain_link.seq])
+            prev_hash = hash_
         cursor.execute("ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_append_only")
+        cursor.execute("ALTER TABLE audit_auditlink ENABLE TRIGGER audit_link_append_only")
 
 
 def _verify_command_fails() -> None:
@@ -98,13 +128,29 @@ def test_a_clean_sealed_trail_verifies(locality, capsys):
     assert "audit chain intact: 7 record(s), consistent with 2 sealed head(s)" in capsys.readouterr().out
 
 
-def test_new_records_are_keyed_and_an_append_costs_no_extra_query(locality, django_assert_num_queries):
-    audit_record(action="test.first", now=NOW)  # creates the head row
-    with django_assert_num_queries(3):  # the head's number, the insert, the head's hash: as before
+def test_new_records_are_keyed_and_an_append_is_two_statements_without_a_shared_row(locality, django_assert_num_queries):
+    audit_record(action="test.first", now=NOW)
+    with django_assert_num_queries(2) as queries:  # the id from a sequence, the insert
         record = audit_record(action="test.second", now=NOW)
-    assert record.scheme == 2
-    assert record.hash != _old_plain_sha256(record)
-    assert record.hash == record_hash(record)
+    assert not any("UPDATE" in query["sql"].upper() or "FOR UPDATE" in query["sql"].upper() for query in queries.captured_queries)
+    assert record.scheme == 3
+    assert record.mac != _plain_mac(record)
+    assert record.mac == record_mac(record)
+    assert not AuditLink.objects.exists()  # chained a moment later, by the sequencer
+    assert audit_chain(now=NOW) == 2
+    assert list(AuditLink.objects.order_by("seq").values_list("seq", "record__action")) == [(1, "test.first"), (2, "test.second")]
+
+
+def test_a_copied_record_does_not_verify(locality):
+    _file(locality, range(1, 3))
+    audit_chain(now=NOW)
+    original = AuditRecord.objects.order_by("id").first()
+    copy = AuditRecord.objects.get(pk=original.pk)
+    copy.pk = None  # a new id, the same content and MAC: the MAC covers the id
+    copy.save(force_insert=True)
+
+    checked, problem = audit_verify()
+    assert (checked, "record #3 was altered: its content does not match its MAC" in problem) == (2, True)
 
 
 @on_postgresql
@@ -113,18 +159,23 @@ def test_the_database_refuses_truncate(locality):
     with connection.cursor() as cursor:
         # On as migrated; the test database has it off for the flushes (tests/conftest.py).
         cursor.execute("ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_no_truncate")
+        cursor.execute("ALTER TABLE audit_auditlink ENABLE TRIGGER audit_link_no_truncate")
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            cursor.execute("TRUNCATE audit_auditrecord")
+            cursor.execute("TRUNCATE audit_auditlink, audit_auditrecord")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            cursor.execute("TRUNCATE audit_auditlink")
     assert AuditRecord.objects.count() == 1
 
 
 def _truncate_and_reset_head() -> None:
-    """Attack (a), as the owner: the TRUNCATE trigger is switched off first."""
+    """Attack (a), as the owner: the TRUNCATE triggers are switched off first (no head row is left to reset)."""
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending foreign-key checks
         cursor.execute("ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_no_truncate")
-        cursor.execute("TRUNCATE audit_auditrecord")
+        cursor.execute("ALTER TABLE audit_auditlink DISABLE TRIGGER audit_link_no_truncate")
+        cursor.execute("TRUNCATE audit_auditlink, audit_auditrecord")
         cursor.execute("ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_no_truncate")
-        cursor.execute("UPDATE audit_audithead SET seq = 0, hash = %s WHERE id = 1", [GENESIS])
+        cursor.execute("ALTER TABLE audit_auditlink ENABLE TRIGGER audit_link_no_truncate")
 
 
 @on_postgresql
@@ -156,7 +207,7 @@ def test_a_truncated_trail_that_grew_again_is_reported(locality):
 @on_postgresql
 def test_a_rewrite_with_recomputed_plain_hashes_is_reported(locality):
     _file(locality, range(1, 6))
-    _rewrite(first=3, change={"actor": "someone else"}, rehash=_old_plain_sha256)
+    _rewrite(first=3, change={"actor": "someone else"}, mac=_plain_mac, link=_plain_link)
 
     checked, problem = audit_verify()
     assert checked == 2
@@ -167,7 +218,7 @@ def test_a_rewrite_with_recomputed_plain_hashes_is_reported(locality):
 @on_postgresql
 def test_a_rewrite_with_hashes_under_another_key_is_reported(locality):
     _file(locality, range(1, 6))
-    _rewrite(first=3, change={"actor": "someone else"}, rehash=lambda record: record_hash(record, key=b"a guessed key"))
+    _rewrite(first=3, change={"actor": "someone else"}, mac=_guessed_mac, link=_guessed_link)
 
     checked, problem = audit_verify()
     assert (checked, "record #3 was altered" in problem) == (2, True)
@@ -177,7 +228,7 @@ def test_a_rewrite_with_hashes_under_another_key_is_reported(locality):
 @on_postgresql
 def test_a_rewrite_passed_off_as_records_from_before_the_key_is_reported(locality):
     _file(locality, range(1, 6))
-    _rewrite(first=3, change={"actor": "someone else"}, rehash=_old_plain_sha256, scheme=SCHEME_SHA256)
+    _rewrite(first=3, change={"actor": "someone else"}, scheme=SCHEME_SHA256)
 
     checked, problem = audit_verify()
     assert (checked, "record #3 was rewritten: its hash scheme 1 is older" in problem) == (2, True)
@@ -187,31 +238,43 @@ def test_a_rewrite_passed_off_as_records_from_before_the_key_is_reported(localit
 def test_a_whole_trail_rewritten_as_records_from_before_the_key_is_caught_by_the_seal(locality):
     _file(locality, range(1, 6))
     audit_seal(now=NOW + dt.timedelta(minutes=10))
-    _rewrite(first=1, change={"actor": "someone else"}, rehash=_old_plain_sha256, scheme=SCHEME_SHA256)
+    _rewrite(first=1, change={"actor": "someone else"}, scheme=SCHEME_SHA256)
 
     checked, problem = audit_verify()
     assert (checked, "record #5 was rewritten: its hash differs from the one sealed" in problem) == (4, True)
 
 
-def _legacy_append(count: int) -> None:
-    """Records as the portal wrote them before the key (scheme 1), for the upgrade test."""
-    head, _ = AuditHead.objects.get_or_create(pk=1)
-    for _ in range(count):
-        record = AuditRecord(seq=head.seq + 1, at=NOW, actor_kind="system", actor="scheduler", action="legacy", prev_hash=head.hash, scheme=SCHEME_SHA256)
-        record.hash = _old_plain_sha256(record)
-        record.save(force_insert=True)
-        head.seq, head.hash = record.seq, record.hash
-    head.save()
+def _legacy_append(schemes: list[int]) -> None:
+    """Records as the portal wrote them before issue 9 (chained at append, scheme 1 or 2), with the
+    links migration 0004 made of their seq, prev_hash and hash columns."""
+    prev_hash = GENESIS
+    for seq, scheme in enumerate(schemes, start=1):
+        record = AuditRecord.objects.create(at=NOW, actor_kind="system", actor="scheduler", action="legacy", scheme=scheme, mac="")
+        hash_ = legacy_hash(record, seq=seq, prev_hash=prev_hash)
+        AuditLink.objects.create(seq=seq, record=record, prev_hash=prev_hash, hash=hash_, chained_at=NOW)
+        prev_hash = hash_
 
 
-def test_records_written_before_the_key_still_verify(locality):
-    _legacy_append(3)
+def test_records_written_before_the_key_and_before_the_sequencer_still_verify(locality):
+    _legacy_append([SCHEME_SHA256, SCHEME_SHA256, SCHEME_HMAC])
     with acting_as(Actor(kind="staff", label="chief")):
         _file(locality, [1, 2])
     audit_seal(now=NOW + dt.timedelta(minutes=10))
 
-    assert list(AuditRecord.objects.order_by("seq").values_list("scheme", flat=True)) == [1, 1, 1, 2, 2]
+    assert list(AuditLink.objects.order_by("seq").values_list("record__scheme", flat=True)) == [1, 1, 2, 3, 3]
     assert audit_verify() == (5, None)
+
+
+def test_a_rewritten_record_from_before_the_sequencer_is_reported(locality):
+    _legacy_append([SCHEME_SHA256, SCHEME_HMAC, SCHEME_HMAC])
+    _file(locality, [1])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_append_only")
+        cursor.execute(f"UPDATE audit_auditrecord SET actor = 'someone else' WHERE id = {AuditLink.objects.get(seq=2).record_id}")
+    checked, problem = audit_verify()
+    assert (checked, "record #2 was altered: its content does not match its hash" in problem) == (1, True)
 
 
 def test_a_seal_changed_without_the_key_is_reported(locality):
@@ -238,6 +301,7 @@ def test_the_seal_is_signed_and_appended_every_10_minutes_by_beat(locality):
     from indigo.celery import app
 
     assert app.conf.beat_schedule["audit-seal-every-10-minutes"]["task"] == "audit.tasks.audit_seal"
+    assert app.conf.beat_schedule["audit-chain-every-5-seconds"]["task"] == "audit.tasks.audit_chain"
     assert audit_seal_task.delay().get() == 0  # nothing to seal yet
     _file(locality, range(1, 3))
     assert audit_seal_task.delay().get() == 2
