@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -57,6 +58,61 @@ def calendar_load() -> WorkCalendar:
     for day, kind in CalendarOverride.objects.values_list("date", "kind"):
         (days_off if kind == CalendarOverride.Kind.DAY_OFF else working).add(day)
     return WorkCalendar(frozenset(days_off), frozenset(working))
+
+
+CALENDAR_CACHE_SECONDS = 60.0
+_cached: tuple[WorkCalendar, float] | None = None
+_unsettled = False  # an override changed in a transaction not yet known to have committed
+
+
+def calendar_cached() -> WorkCalendar:
+    """`calendar_load()` kept in the process, for the hot path (a claim at 07:00 reads no row for it).
+
+    An override saved or deleted in this process drops it at once and again on commit; other
+    processes see it within CALENDAR_CACHE_SECONDS (decrees move days weeks ahead). While an
+    override change is not known to have committed, nothing is kept. On SQLite (the demo, `simulate`,
+    whose overrides are bulk-inserted without signals) every call reads the table."""
+    global _cached
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or _unsettled:
+        return calendar_load()
+    cached = _cached
+    if cached is not None and time.monotonic() - cached[1] < CALENDAR_CACHE_SECONDS:
+        return cached[0]
+    calendar = calendar_load()
+    if not _unsettled:
+        _cached = (calendar, time.monotonic())
+    return calendar
+
+
+def calendar_cache_clear(**_kwargs) -> None:
+    """Forget the kept calendar (also after `flush`, which truncates the overrides without signals)."""
+    global _cached, _unsettled
+    _cached = None
+    _unsettled = False
+
+
+def calendar_overrides_changed(**_kwargs) -> None:
+    """Drop the kept calendar; keep none until the change commits. Connected to the override's
+    save and delete; call it after changing overrides without signals (bulk_create, update)."""
+    global _cached, _unsettled
+    from django.db import transaction
+
+    _cached = None
+    _unsettled = True
+    transaction.on_commit(calendar_cache_clear)
+
+
+def _signals_connect() -> None:
+    from django.db.models.signals import post_delete, post_migrate, post_save
+
+    post_save.connect(calendar_overrides_changed, sender="core.CalendarOverride", dispatch_uid="calendar_cache_save")
+    post_delete.connect(calendar_overrides_changed, sender="core.CalendarOverride", dispatch_uid="calendar_cache_delete")
+    post_migrate.connect(calendar_cache_clear, dispatch_uid="calendar_cache_flush")
+
+
+_signals_connect()
 
 
 def add_working_days(t: dt.datetime, n: int, *, calendar: WorkCalendar | None = None) -> dt.datetime:

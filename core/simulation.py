@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.calendar import ASTANA, local
+from core.calendar import ASTANA, calendar_overrides_changed, local
 from core.errors import Refusal
 from core.models import CalendarOverride
 from notifications.services import deliveries_suspended
@@ -206,6 +206,7 @@ class _Replay:
             + [CalendarOverride(date=dt.date.fromisoformat(d), kind="working_day", decree="scenario") for d in calendar.get("working_days", [])],
             ignore_conflicts=True,
         )
+        calendar_overrides_changed()  # bulk_create sends no signal (core.calendar.calendar_cached)
         localities = {}
         for loc in self.doc["localities"]:
             localities[loc["code"]] = Locality.objects.create(code=loc["code"], name=loc.get("name") or loc["code"])

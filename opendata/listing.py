@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,24 +33,38 @@ class QuerysetListing:
             yield self.to_row(item)
 
 
-@dataclass(frozen=True)
-class OrderedIdsListing:
-    """A list whose order is computed in Python (the queue, SPEC §4): the ids in order, read once,
-    then the rows of one slice at a time. `to_rows(ids, offset)` gets the 0-based index of the first."""
+class _Positions:
+    """The sequence a Paginator pages through: its length is known, a slice reads only its rows."""
 
-    ids: Sequence[int]
-    to_rows: Callable[[Sequence[int], int], list[Row]]
+    def __init__(self, total: int, to_rows: Callable[[int, int], list[Row]]):
+        self.total, self.to_rows = total, to_rows
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> list[Row]:
+        start, stop = window.start or 0, min(window.stop if window.stop is not None else self.total, self.total)
+        return self.to_rows(start, stop - start) if stop > start else []
+
+
+@dataclass(frozen=True)
+class PositionedListing:
+    """A list that knows how many rows it has and reads any range of them on its own (a queue:
+    SPEC §4's closed form says which rows stand at which positions). `to_rows(offset, limit)` gets
+    0-based offsets; a page and a chunk of a download cost the same wherever they are."""
+
+    total: int
+    to_rows: Callable[[int, int], list[Row]]
     columns: tuple[str, ...]
     per_page: int = PER_PAGE
 
     def page(self, number: Any) -> tuple[Page, list[Row]]:
-        page = Paginator(self.ids, self.per_page).get_page(number)
-        ids = list(page.object_list)
-        return page, self.to_rows(ids, page.start_index() - 1) if ids else []
+        page = Paginator(_Positions(self.total, self.to_rows), self.per_page).get_page(number)
+        return page, list(page.object_list)
 
     def rows(self) -> Iterator[Row]:
-        for start in range(0, len(self.ids), CHUNK):
-            yield from self.to_rows(self.ids[start : start + CHUNK], start)
+        for start in range(0, self.total, CHUNK):
+            yield from self.to_rows(start, CHUNK)
 
 
-Listing = QuerysetListing | OrderedIdsListing
+Listing = QuerysetListing | PositionedListing

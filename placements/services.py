@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from audit.services import audit_record
-from core.calendar import calendar_load, enrollment_year, local, next_seven_am
+from core.calendar import calendar_cached, calendar_load, enrollment_year, local, next_seven_am
 from core.errors import Refusal
-from core.sequences import sequence_next
+from core.sequences import sequence_next, sequence_sql, uses_database_sequences
 from notifications.models import Message
-from notifications.services import message_enqueue, messages_enqueue
+from notifications.services import message_enqueue
+from placements.bulletin import grants_give, publications_add
+from placements.bulletin import seats_publish as bulletin_seats_publish
+from placements.expiry import directions_expire_all
 from placements.models import Bulletin, Direction, Grant, Group, Publication, Seat, SeatRelease
 from placements.selectors import seats_general_q, seats_priority_open_q
-from queues.models import QUEUE_KIND_ORDER, Application, BenefitStatus
-from queues.selectors import queue_order
+from queues.models import Application, BenefitStatus
 from queues.services import application_requeue, grants_end
 
 EXTENSION_WINDOW_WORKING_DAYS = 4  # SPEC §7: extend while t < add_working_days(issued_at, 4)
@@ -80,69 +81,34 @@ def bulletin_publish(*, now: dt.datetime) -> Bulletin | None:
     """Publish every released seat with windows from this moment, and grant priority access.
 
     Idempotent: published seats are no longer `released`, so a second run finds nothing. A late
-    (catch-up) run computes the windows from its actual moment (SPEC §5).
+    (catch-up) run computes the windows from its actual moment (SPEC §5). Set-based, in a few
+    statements whatever the number of seats and queues (placements.bulletin).
     """
     with transaction.atomic():
-        seats = list(
-            Seat.objects.select_for_update().filter(state=Seat.State.RELEASED, released_at__lte=now).select_related("group__kindergarten").order_by("id")
-        )
-        if not seats:
+        if not Seat.objects.filter(state=Seat.State.RELEASED, released_at__lte=now).exists():
             return None
         calendar = calendar_load()
         open_at = next_seven_am(now)
         priority_until = calendar.add_working_days(open_at, PRIORITY_WORKING_DAYS)
+        count = bulletin_seats_publish(now=now, open_at=open_at, priority_until=priority_until)
+        if not count:  # withdrawn or published meanwhile: nothing to publish after all
+            return None
         bulletin, _ = Bulletin.objects.get_or_create(published_at=now)
-        ids = [s.pk for s in seats]
-        for start in range(0, len(ids), 5000):
-            Seat.objects.filter(pk__in=ids[start : start + 5000]).update(
-                state=Seat.State.PRIORITY, published_at=now, open_at=open_at, priority_until=priority_until
-            )
-        Publication.objects.bulk_create(
-            [Publication(bulletin=bulletin, seat=s, open_at=open_at, priority_until=priority_until) for s in seats], batch_size=2000
-        )
-        grants = _grants_for_bulletin(bulletin=bulletin, seats=seats, open_at=open_at, priority_until=priority_until, now=now)
+        per_queue = publications_add(bulletin=bulletin, now=now, open_at=open_at, priority_until=priority_until)
+        grants = _grants_for_bulletin(bulletin=bulletin, per_queue=per_queue, open_at=open_at, priority_until=priority_until, now=now)
         audit_record(
             action="bulletin.publish",
             obj=bulletin,
             now=now,
-            details={"seats": len(seats), "grants": grants, "open_at": open_at, "priority_until": priority_until},
+            details={"seats": count, "grants": grants, "open_at": open_at, "priority_until": priority_until},
         )
     return bulletin
 
 
-def _grants_for_bulletin(*, bulletin: Bulletin, seats: list[Seat], open_at: dt.datetime, priority_until: dt.datetime, now: dt.datetime) -> int:
-    """SPEC §6: K seats of a queue → the first K in its order without an open grant there."""
-    per_queue: dict[tuple[str, int, int], int] = defaultdict(int)
-    for seat in seats:
-        per_queue[(seat.group.kind, seat.group.kindergarten.locality_id, seat.birth_year)] += 1
-    kind_rank = {k: i for i, k in enumerate(QUEUE_KIND_ORDER)}
-    new_grants: list[Grant] = []
-    for kind, locality_id, birth_year in sorted(per_queue, key=lambda q: (kind_rank[q[0]], q[1], q[2])):
-        k = per_queue[(kind, locality_id, birth_year)]
-        order = queue_order(locality_id=locality_id, birth_year=birth_year, kind=kind)
-        if not order:
-            continue
-        # "Already hold an open grant": not ended and not past its until, even if `from` is ahead.
-        holders = set(
-            Grant.objects.filter(
-                kind=kind,
-                application__locality_id=locality_id,
-                application__birth_year=birth_year,
-                ended_at__isnull=True,
-                until_at__gt=now,
-            ).values_list("application_id", flat=True)
-        )
-        chosen = [app_id for app_id in order if app_id not in holders][:k]
-        new_grants.extend(Grant(application_id=app_id, kind=kind, bulletin=bulletin, from_at=open_at, until_at=priority_until) for app_id in chosen)
-    # Listed general, special, sanatorium for one application (ids follow this order).
-    new_grants.sort(key=lambda g: kind_rank[g.kind])
-    Grant.objects.bulk_create(new_grants, batch_size=2000)
-    holders_ids = sorted({g.application_id for g in new_grants})
-    if holders_ids:
-        apps = list(Application.objects.filter(pk__in=holders_ids))
-        until_text = local(priority_until).strftime("%d.%m.%Y %H:%M")
-        messages_enqueue(applications=apps, event="grant_opened", now=now, context_for=lambda a: {"number": a.number, "until": until_text})
-    return len(new_grants)
+def _grants_for_bulletin(*, bulletin: Bulletin, per_queue: dict, open_at: dt.datetime, priority_until: dt.datetime, now: dt.datetime) -> int:
+    """SPEC §6: K seats of a queue → the first K in its order without an open grant there, read from
+    the first K + h of each class by index (placements.bulletin.grants_give)."""
+    return grants_give(bulletin=bulletin, per_queue=per_queue, open_at=open_at, priority_until=priority_until, now=now)
 
 
 def open_grant_kinds(*, application: Application, now: dt.datetime) -> set[str]:
@@ -160,54 +126,88 @@ def claimable_seats(*, application: Application, group: Group, now: dt.datetime,
     return Seat.objects.filter(claimable, group=group, birth_year=application.birth_year).order_by("published_at", "id")
 
 
+class _ExpireFirst(Exception):
+    """The locked application is `directed`: its direction may be past valid_until (SPEC §7)."""
+
+
 def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> Direction:
     """Take the earliest-published claimable seat in one atomic step; refusals in SPEC §7 order.
 
     The application row lock serialises one family's clicks; `FOR UPDATE SKIP LOCKED` lets
     thousands of families take different seats at once; the partial unique indexes are the backstop.
+    Nothing every claim shares is locked to commit (issue 9): the number comes from a sequence.
+    On PostgreSQL a claim is at most 8 statements (tests/placements/test_claim_queries.py).
     """
-    direction_expire_due(application=application, now=now)
+    expiry_checked = False
+    while True:
+        try:
+            return _claim(application=application, group=group, now=now, expiry_checked=expiry_checked)
+        except _ExpireFirst:
+            # In its own transaction, so that a refusal of the claim cannot roll the expiry (and its
+            # strike) back; only a directed application can have a direction to expire.
+            expiry_checked = True
+            direction_expire_due(application=application, now=now)
+
+
+def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_checked: bool) -> Direction:
     try:
         with transaction.atomic():
             application = Application.objects.select_for_update().get(pk=application.pk)
-            group = Group.objects.select_related("kindergarten").get(pk=group.pk)
-            has_grant = _claim_eligibility(application=application, group=group, now=now)
-            seats = claimable_seats(application=application, group=group, now=now, has_grant=has_grant)
-            seat = _seat_take(seats)
-            if seat is None:
-                raise Refusal(_claim_refusal(application=application, group=group, now=now, has_grant=has_grant))
-            direction = Direction.objects.create(
-                number=sequence_next("direction"),
+            if application.status == Application.Status.DIRECTED and not expiry_checked:
+                raise _ExpireFirst
+            if not Group.kindergarten.is_cached(group):  # the claim view passes it loaded
+                group = Group.objects.select_related("kindergarten").get(pk=group.pk)
+            _claim_check(application=application, group=group)
+            proposed = Direction(
                 application=application,
-                seat=seat,
-                publication=seat.publications.order_by("-id").first(),
                 issued_at=now,
-                valid_until=calendar_load().add_working_days(now, DIRECTION_WORKING_DAYS),
+                valid_until=calendar_cached().add_working_days(now, DIRECTION_WORKING_DAYS),
                 status=Direction.Status.BENEFIT_CHECK if application.benefit_status == BenefitStatus.CLAIMED else Direction.Status.ISSUED,
             )
+            if uses_database_sequences():
+                claimed = _claim_at_once(application=application, group=group, now=now, direction=proposed)
+                if isinstance(claimed, str):
+                    raise Refusal(claimed)
+                direction, seat_state = claimed
+            else:  # SQLite: today's steps, numbers from the Counter row (the replays stay as they were)
+                has_grant = group.kind in open_grant_kinds(application=application, now=now)
+                seat = _seat_take(claimable_seats(application=application, group=group, now=now, has_grant=has_grant))
+                if seat is None:
+                    raise Refusal(_claim_refusal(application=application, group=group, now=now, has_grant=has_grant))
+                seat_state = seat.state
+                direction = proposed
+                direction.seat = seat
+                direction.publication_id = seat.publications.order_by("-id").values_list("id", flat=True).first()
+                direction.number = sequence_next("direction")
+                direction.save(force_insert=True)
+                grants_end(application_ids=[application.pk], now=now)
             application.status = Application.Status.DIRECTED
             application.status_changed_at = now
             application.save(update_fields=["status", "status_changed_at"])
-            grants_end(application_ids=[application.pk], now=now)
             message_enqueue(application=application, event="direction_issued", now=now, context=_direction_context(direction, group))
             audit_record(
                 action="seat.claim",
                 obj=direction,
                 now=now,
-                changes={"application.status": ("queued", "directed"), "seat.state": (seat.state, "claimed")},
-                details={"application": application.number, "seat": seat.pk, "direction": direction.number, "status": direction.status},
+                changes={"application.status": ("queued", "directed"), "seat.state": (seat_state, "claimed")},
+                details={"application": application.number, "seat": direction.seat_id, "direction": direction.number, "status": direction.status},
             )
             return direction
     except IntegrityError as exc:  # the partial unique indexes said no: someone else won
         raise Refusal("no_seat") from exc
 
 
-def _claim_eligibility(*, application: Application, group: Group, now: dt.datetime) -> bool:
-    """SPEC §7 refusals that do not depend on the seats (in order); returns whether a grant is open."""
+def _claim_check(*, application: Application, group: Group) -> None:
+    """SPEC §7 refusals that do not depend on seats or grants, in order."""
     if application.status != Application.Status.QUEUED:
         raise Refusal("not_queued")
     if group.kindergarten.locality_id != application.locality_id or group.kind not in application.queue_kinds:
         raise Refusal("not_eligible")
+
+
+def _claim_eligibility(*, application: Application, group: Group, now: dt.datetime) -> bool:
+    """SPEC §7 refusals that do not depend on the seats (in order); returns whether a grant is open."""
+    _claim_check(application=application, group=group)
     return group.kind in open_grant_kinds(application=application, now=now)
 
 
@@ -242,6 +242,100 @@ def _seat_take(seats) -> Seat | None:
             return None
         time.sleep(CLAIM_BUSY_PAUSE)
     return None
+
+
+# SPEC §7 claimable, in SQL: the same conditions as claimable_seats (seats_general_q, and
+# seats_priority_open_q with an open grant of this application in the group's queue, SPEC §6).
+_CLAIMABLE_SQL = """
+    c.group_id = %(group)s AND c.birth_year = %(birth_year)s AND (
+        c.state = 'general'
+        OR (c.state = 'priority' AND c.priority_until <= %(now)s)
+        OR (c.state = 'priority' AND c.open_at <= %(now)s AND c.priority_until > %(now)s AND EXISTS (
+            SELECT 1 FROM {grant} g
+            WHERE g.application_id = %(application)s AND g.kind = %(kind)s
+              AND g.ended_at IS NULL AND g.from_at <= %(now)s AND g.until_at > %(now)s)))
+"""
+
+
+def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, direction: Direction) -> tuple[Direction, str] | str:
+    """PostgreSQL: in ONE statement, lock and mark the first claimable seat, insert `direction` for
+    it with the next number, and end the application's grants (queues.services.grants_end, SPEC §6)
+    → (the direction saved, the seat's state before); or, when no seat was taken, the refusal
+    (`_claim_refusal`'s answer, read by the same statement).
+
+    Same rules as `_seat_take`: locked seats are skipped, never waited for; when every candidate is
+    busy, try again briefly rather than say `no_seat`. Nothing is written, and no number taken,
+    unless a seat is. A unique-index refusal raises IntegrityError, as Direction.save would."""
+    seat_table, grant_table = Seat._meta.db_table, Grant._meta.db_table
+    publication_table, direction_table = Publication._meta.db_table, Direction._meta.db_table
+    params = {"group": group.pk, "birth_year": application.birth_year, "now": now, "application": application.pk, "kind": group.kind}
+    # The direction's columns as Direction.save would write them; the seat, its latest publication
+    # and the number come from the statement.
+    from_statement = {"seat_id": "taken.id", "publication_id": "taken.publication_id", "number": sequence_sql("direction")}
+    columns, values = [], []
+    for field in Direction._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.attname in from_statement:
+            values.append(from_statement[field.attname])
+        else:
+            params[f"d_{field.attname}"] = field.get_db_prep_save(getattr(direction, field.attname), connection)
+            values.append(f"%(d_{field.attname})s")
+    claimable = _CLAIMABLE_SQL.format(grant=grant_table)
+    same_seats = "c.group_id = %(group)s AND c.birth_year = %(birth_year)s"
+    priority = f"SELECT 1 FROM {seat_table} c WHERE {same_seats} AND c.state = 'priority' AND c.priority_until > %(now)s"
+    # When no seat is taken (and only then: CASE reads its subqueries lazily), what `_seat_take`
+    # and `_claim_refusal` would ask next: is a claimable seat merely busy, and which refusal.
+    claim = f"""
+        WITH taken AS (
+            UPDATE {seat_table} AS s SET state = 'claimed'
+            FROM (
+                SELECT c.id, c.state FROM {seat_table} c
+                WHERE {claimable}
+                ORDER BY c.published_at, c.id
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED
+            ) AS candidate
+            WHERE s.id = candidate.id
+            RETURNING s.id, candidate.state AS state_before,
+                (SELECT p.id FROM {publication_table} p WHERE p.seat_id = s.id ORDER BY p.id DESC LIMIT 1) AS publication_id
+        ), issued AS (
+            INSERT INTO {direction_table} ({", ".join(columns)})
+            SELECT {", ".join(values)} FROM taken
+            RETURNING id, number, seat_id, publication_id
+        ), ended AS (
+            UPDATE {grant_table} SET ended_at = %(now)s
+            WHERE application_id = %(application)s AND ended_at IS NULL AND until_at > %(now)s AND EXISTS (SELECT 1 FROM taken)
+        )
+        SELECT done.id, done.number, done.seat_id, done.publication_id, done.state_before,
+            CASE WHEN done.id IS NULL THEN
+                CASE
+                    WHEN EXISTS (SELECT 1 FROM {seat_table} c WHERE {claimable}) THEN 'busy'
+                    WHEN EXISTS ({priority} AND c.open_at > %(now)s) THEN 'not_open_yet'
+                    WHEN EXISTS ({priority} AND c.open_at <= %(now)s) AND NOT EXISTS (
+                        SELECT 1 FROM {grant_table} g WHERE g.application_id = %(application)s AND g.kind = %(kind)s
+                          AND g.ended_at IS NULL AND g.from_at <= %(now)s AND g.until_at > %(now)s) THEN 'no_access'
+                    ELSE 'no_seat'
+                END
+            END
+        FROM (VALUES (1)) AS one (x)
+        LEFT JOIN (SELECT issued.*, taken.state_before FROM issued, taken) AS done ON true
+    """
+    with connection.cursor() as cursor:
+        for _ in range(CLAIM_BUSY_RETRIES):
+            cursor.execute(claim, params)
+            pk, number, seat_id, publication_id, state_before, refusal = cursor.fetchone()
+            if pk is not None:
+                direction.pk, direction.number, direction.seat_id, direction.publication_id = pk, number, seat_id, publication_id
+                direction._state.adding = False
+                direction._state.db = connection.alias
+                return direction, state_before
+            if refusal != "busy":  # nothing claimable left at all, busy or not
+                return refusal
+            time.sleep(CLAIM_BUSY_PAUSE)
+    has_grant = group.kind in open_grant_kinds(application=application, now=now)
+    return _claim_refusal(application=application, group=group, now=now, has_grant=has_grant)
 
 
 def _claim_refusal(*, application: Application, group: Group, now: dt.datetime, has_grant: bool) -> str:
@@ -381,20 +475,9 @@ def _expire(*, direction: Direction, now: dt.datetime) -> None:
 
 
 def directions_expire(*, now: dt.datetime) -> int:
-    """SPEC §7: active directions at or past valid_until expire. Idempotent and late-safe."""
-    count = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Direction.objects.select_for_update(skip_locked=True)
-                .filter(status__in=Direction.ACTIVE_STATUSES, valid_until__lte=now)
-                .order_by("valid_until", "id")[:200]
-            )
-            for direction in batch:
-                _expire(direction=direction, now=now)
-        count += len(batch)
-        if len(batch) < 200:
-            return count
+    """SPEC §7: active directions at or past valid_until expire. Idempotent and late-safe; a batch
+    of directions per transaction, set-based (placements.expiry)."""
+    return directions_expire_all(now=now)
 
 
 def direction_flag_documents(*, direction: Direction, note: str, now: dt.datetime) -> Direction:

@@ -5,7 +5,7 @@ import os
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.iin import validate_iin
@@ -64,6 +64,8 @@ class QueueKind(models.TextChoices):
 
 
 QUEUE_KIND_ORDER = ("general", "special", "sanatorium")
+# One queue's class in order (SPEC §4): the key of the partial indexes for counts, pages, bulletin.
+QUEUE_CLASS_KEY = ("locality", "birth_year", "queue_class", "filed_at", "number")
 
 
 class Channel(models.TextChoices):
@@ -125,6 +127,14 @@ class Application(models.Model):
     archive_reason = models.CharField(_("archive reason"), max_length=16, choices=ArchiveReason.choices, null=True, blank=True)
     strikes = models.PositiveSmallIntegerField(_("strikes"), default=0)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    # SPEC §3/§4: the class the application stands in (a rejected benefit counts as none), kept by
+    # the database so that one queue's class is an index range (positions, list pages, bulletin).
+    queue_class = models.GeneratedField(
+        expression=Case(When(benefit_status="rejected", then=Value("none")), default=F("benefit")),
+        output_field=models.CharField(max_length=16),
+        db_persist=True,
+        verbose_name=_("class in the queue"),
+    )
     # The number the old portal gave, kept as a reference by `import_applications`; NULL otherwise.
     legacy_number = models.CharField(_("number in the old portal"), max_length=32, null=True, blank=True, unique=True)
 
@@ -151,6 +161,12 @@ class Application(models.Model):
         indexes = [
             # The queue: (locality, birth year) queued, in filing order (SPEC §4).
             models.Index(fields=["locality", "birth_year", "status", "filed_at", "number"], name="application_queue_order"),
+            # Per queue kind: class sizes and ranks are index-only counts, a page is an index range.
+            models.Index(fields=[*QUEUE_CLASS_KEY], condition=Q(status="queued"), name="application_queue_general"),
+            models.Index(fields=[*QUEUE_CLASS_KEY], condition=Q(status="queued", wants_special=True), name="application_queue_special"),
+            models.Index(fields=[*QUEUE_CLASS_KEY], condition=Q(status="queued", wants_sanatorium=True), name="application_queue_sanatorium"),
+            # The birth years that have a queue, by a skip scan (opendata queue_birth_years).
+            models.Index(fields=["birth_year"], condition=Q(status="queued"), name="application_queued_birth_year"),
             models.Index(fields=["child_iin"], name="application_child_iin"),
             models.Index(fields=["applicant_iin"], name="application_applicant_iin"),
             models.Index(fields=["status", "status_changed_at"], name="application_status_changed"),
@@ -162,6 +178,8 @@ class Application(models.Model):
     @property
     def effective_benefit(self) -> str:
         """SPEC §3: a claimed or confirmed benefit counts; a rejected one counts as none."""
+        # Computed here rather than read from queue_class: an unsaved or just-changed instance
+        # has no fresh generated value; the two agree by construction (tests/queues).
         return Benefit.NONE if self.benefit_status == BenefitStatus.REJECTED else self.benefit
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 
 from queues.models import QUEUE_KIND_ORDER, Application
 
@@ -24,11 +24,6 @@ def queue_members(*, locality_id: int, birth_year: int, kind: str) -> QuerySet[A
     elif kind == "sanatorium":
         qs = qs.filter(wants_sanatorium=True)
     return qs
-
-
-def _effective_class():
-    """SPEC §3: a rejected benefit counts as none."""
-    return Case(When(benefit_status="rejected", then=Value(CLASS_G)), default=F("benefit"), output_field=CharField())
 
 
 def position_of(*, rank: int, klass: str, n_e: int, n_p: int, n_g: int, ratio: int | None = None) -> int:
@@ -60,13 +55,9 @@ def interleave(e: list, p: list, g: list, ratio: int | None = None) -> list:
 
 
 def queue_order(*, locality_id: int, birth_year: int, kind: str) -> list[int]:
-    """Application ids of one queue in order: one query, one pass."""
-    rows = (
-        queue_members(locality_id=locality_id, birth_year=birth_year, kind=kind)
-        .annotate(klass=_effective_class())
-        .order_by("filed_at", "number")
-        .values_list("id", "klass")
-    )
+    """Application ids of one whole queue in order: one query, one pass. Reads the whole queue, so
+    for load_demo, tests and checks only; pages, positions and the bulletin read index ranges."""
+    rows = queue_members(locality_id=locality_id, birth_year=birth_year, kind=kind).order_by("filed_at", "number").values_list("id", "queue_class")
     e, p, g = [], [], []
     for app_id, klass in rows:
         (e if klass == CLASS_E else p if klass == CLASS_P else g).append(app_id)
@@ -85,43 +76,122 @@ class Position:
     ahead_general: int
 
 
+def queue_class_sizes(*, locality_id: int, birth_year: int, kind: str) -> dict[str, int]:
+    """|E|, |P|, |G| of one queue: one index-only count on the kind's partial index."""
+    rows = queue_members(locality_id=locality_id, birth_year=birth_year, kind=kind).values("queue_class").annotate(n=Count("*")).order_by()
+    sizes = {CLASS_E: 0, CLASS_P: 0, CLASS_G: 0}
+    for row in rows:
+        sizes[row["queue_class"]] = row["n"]
+    return sizes
+
+
 def application_positions(application: Application) -> dict[str, Position]:
-    """Where the application stands in each of its queues, and why (one aggregate query per queue)."""
+    """Where the application stands in each of its queues, and why: per queue one index-only scan
+    of the kind's partial index gives the class sizes and the rank (SPEC §4 closed form)."""
     if application.status != Application.Status.QUEUED:
         return {}
     klass = application.effective_benefit
-    before = Q(filed_at__lt=application.filed_at) | Q(filed_at=application.filed_at, number__lt=application.number)
+    before = Q(queue_class=klass) & (Q(filed_at__lt=application.filed_at) | Q(filed_at=application.filed_at, number__lt=application.number))
+    r = _interleave()
     out: dict[str, Position] = {}
     for kind in QUEUE_KIND_ORDER:
         if kind not in application.queue_kinds:
             continue
-        agg = (
+        # Only indexed columns (number is one): PostgreSQL answers from the index (Index Only Scan).
+        sizes = {CLASS_E: 0, CLASS_P: 0, CLASS_G: 0}
+        ahead_in_class = 0
+        rows = (
             queue_members(locality_id=application.locality_id, birth_year=application.birth_year, kind=kind)
-            .annotate(klass=_effective_class())
-            .aggregate(
-                n_e=Count("id", filter=Q(klass=CLASS_E)),
-                n_p=Count("id", filter=Q(klass=CLASS_P)),
-                n_g=Count("id", filter=Q(klass=CLASS_G)),
-                rank=Count("id", filter=Q(klass=klass) & before),
-            )
+            .values("queue_class")
+            .annotate(n=Count("*"), ahead=Count("number", filter=before))
+            .order_by()
         )
-        rank = agg["rank"] + 1
-        pos = position_of(rank=rank, klass=klass, n_e=agg["n_e"], n_p=agg["n_p"], n_g=agg["n_g"])
-        r = _interleave()
+        for row in rows:
+            sizes[row["queue_class"]] = row["n"]
+            ahead_in_class += row["ahead"]
+        n_e, n_p, n_g = sizes[CLASS_E], sizes[CLASS_P], sizes[CLASS_G]
+        rank = ahead_in_class + 1
+        pos = position_of(rank=rank, klass=klass, n_e=n_e, n_p=n_p, n_g=n_g)
         if klass == CLASS_E:
             ahead = (rank - 1, 0, 0)
         elif klass == CLASS_P:
-            ahead = (agg["n_e"], rank - 1, min(r * rank, agg["n_g"]))
+            ahead = (n_e, rank - 1, min(r * rank, n_g))
         else:
-            ahead = (agg["n_e"], min((rank - 1) // r, agg["n_p"]), rank - 1)
+            ahead = (n_e, min((rank - 1) // r, n_p), rank - 1)
         out[kind] = Position(
             kind=kind,
             position=pos,
-            size=agg["n_e"] + agg["n_p"] + agg["n_g"],
+            size=n_e + n_p + n_g,
             klass=klass,
             rank=rank,
             ahead_extraordinary=ahead[0],
             ahead_priority=ahead[1],
             ahead_general=ahead[2],
         )
+    return out
+
+
+# --- one page of a queue, from the closed form (SPEC §4) -----------------------------------------
+
+
+def _first_rank_at_or_after(position_for, size: int, target: int) -> int:
+    """Smallest rank in 1..size whose position is ≥ target (size + 1 if none): positions of a class
+    grow with its rank, so a binary search over the closed form finds it."""
+    lo, hi = 1, size + 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if position_for(mid) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def page_ranks(*, n_e: int, n_p: int, n_g: int, first: int, last: int, ratio: int | None = None) -> dict[str, tuple[int, int]]:
+    """The ranks of each class that stand at positions first..last (1-based, inclusive), as
+    half-open ranges [from, to) of 1-based ranks, from the closed form of SPEC §4 alone."""
+    r = ratio or _interleave()
+    out = {}
+    for klass, size in ((CLASS_E, n_e), (CLASS_P, n_p), (CLASS_G, n_g)):
+
+        def position_for(rank: int, klass: str = klass) -> int:
+            return position_of(rank=rank, klass=klass, n_e=n_e, n_p=n_p, n_g=n_g, ratio=r)
+
+        lo = _first_rank_at_or_after(position_for, size, first)
+        hi = _first_rank_at_or_after(position_for, size, last + 1)
+        out[klass] = (lo, hi)
+    return out
+
+
+def queue_class_slice(*, locality_id: int, birth_year: int, kind: str, klass: str, offset: int, limit: int) -> QuerySet[Application]:
+    """Members of one class of one queue with ranks offset+1 … offset+limit, in class order. The
+    ranks are found on the index alone (numbers of that slice), then only those rows are read."""
+    numbers = (
+        queue_members(locality_id=locality_id, birth_year=birth_year, kind=kind)
+        .filter(queue_class=klass)
+        .order_by("filed_at", "number")
+        .values("number")[offset : offset + limit]
+    )
+    return Application.objects.filter(number__in=numbers).order_by("filed_at", "number")
+
+
+def queue_page(
+    *, locality_id: int, birth_year: int, kind: str, sizes: dict[str, int], first: int, last: int, fields: tuple[str, ...] = ()
+) -> list[tuple[int, Application]]:
+    """Positions first..last of one queue as (position, application), reading only those rows:
+    which ranks of E, P and G fall there comes from the closed form (SPEC §4)."""
+    n_e, n_p, n_g = sizes[CLASS_E], sizes[CLASS_P], sizes[CLASS_G]
+    last = min(last, n_e + n_p + n_g)
+    if first > last:
+        return []
+    out: list[tuple[int, Application]] = []
+    for klass, (lo, hi) in page_ranks(n_e=n_e, n_p=n_p, n_g=n_g, first=first, last=last).items():
+        if hi <= lo:
+            continue
+        qs = queue_class_slice(locality_id=locality_id, birth_year=birth_year, kind=kind, klass=klass, offset=lo - 1, limit=hi - lo)
+        if fields:
+            qs = qs.only(*fields)
+        for rank, application in enumerate(qs, start=lo):
+            out.append((position_of(rank=rank, klass=klass, n_e=n_e, n_p=n_p, n_g=n_g), application))
+    out.sort(key=lambda item: item[0])
     return out

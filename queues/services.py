@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from audit.services import audit_record
 from core.calendar import age_on, local, reference_date
@@ -173,6 +174,43 @@ def application_requeue(*, application: Application, now: dt.datetime, strike: b
         application.status_changed_at = now
         application.save(update_fields=["status", "strikes", "status_changed_at"])
         audit_record(action="application.requeue", obj=application, now=now, changes={"status": (before, "queued")}, details={"strikes": application.strikes})
+
+
+def applications_requeue(*, applications: list[Application], now: dt.datetime, strike: bool) -> None:
+    """`application_requeue` for a batch of locked applications, in a few statements (the minute
+    job's expiry): the same outcomes (SPEC §7 strikes, SPEC §3 over age on return), messages in one
+    insert, one audit record per outcome listing the applications."""
+    for application in applications:
+        application.strikes += int(strike)
+    twice = [a for a in applications if a.strikes >= 2]
+    over_age = [a for a in applications if a.strikes < 2 and _is_over_age(a.child_birth_date, a.sen_pmpk, now)]
+    back = [a for a in applications if a.strikes < 2 and a.pk not in {o.pk for o in over_age}]
+    strikes = F("strikes") + int(strike)
+    for reason, archived in ((Application.ArchiveReason.EXPIRED_TWICE, twice), (Application.ArchiveReason.OVER_AGE, over_age)):
+        if not archived:
+            continue
+        ids = [a.pk for a in archived]
+        Application.objects.filter(pk__in=ids).update(status=Application.Status.ARCHIVED, archive_reason=reason, status_changed_at=now, strikes=strikes)
+        grants_end(application_ids=ids, now=now)
+        messages_enqueue(applications=archived, event="application_archived", now=now, context_for=lambda a, r=reason: {"number": a.number, "reason": r})
+        audit_record(
+            action="application.archive",
+            now=now,
+            changes={"status": ("directed", "archived"), "archive_reason": (None, reason)},
+            details={"numbers": [a.number for a in archived]},
+        )
+        for a in archived:
+            a.status, a.archive_reason, a.status_changed_at = Application.Status.ARCHIVED, reason, now
+    if back:
+        Application.objects.filter(pk__in=[a.pk for a in back]).update(status=Application.Status.QUEUED, status_changed_at=now, strikes=strikes)
+        audit_record(
+            action="application.requeue",
+            now=now,
+            changes={"status": ("directed", "queued")},
+            details={"numbers": [a.number for a in back], "strikes": [a.strikes for a in back]},
+        )
+        for a in back:
+            a.status, a.status_changed_at = Application.Status.QUEUED, now
 
 
 def benefit_confirm(*, application: Application, now: dt.datetime, reason: str = "") -> Application:

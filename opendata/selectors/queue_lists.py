@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext
 
-from opendata.listing import OrderedIdsListing, QuerysetListing, Row
+from opendata.listing import PositionedListing, QuerysetListing, Row
 from opendata.selectors.common import display_name
 from queues.models import Application, Benefit, Locality
-from queues.selectors import queue_order
+from queues.selectors import queue_class_sizes, queue_page
 
 COLUMNS = ("position", "number", "filed_at", "benefit", "benefit_name", "child")
 SUMMARY_COLUMNS = ("locality_code", "locality", "birth_year", "general", "special", "sanatorium")
@@ -27,32 +26,28 @@ def benefit_class_name(klass: str) -> str:
     }.get(klass, gettext("general (no benefit)"))
 
 
-def queue_list(*, locality: Locality, birth_year: int, kind: str) -> OrderedIdsListing:
-    """One queue at this moment: the order in one query (queues.selectors.queue_order), then each
-    page's applications in one more; positions are places in that order (SPEC §4)."""
-    ids = queue_order(locality_id=locality.pk, birth_year=birth_year, kind=kind)
-    return OrderedIdsListing(ids, _queue_rows, COLUMNS)
+def queue_list(*, locality: Locality, birth_year: int, kind: str) -> PositionedListing:
+    """One queue at this moment: the class sizes by one index-only count, then each page (or
+    download chunk) reads only its own rows, placed by the closed form of SPEC §4."""
+    sizes = queue_class_sizes(locality_id=locality.pk, birth_year=birth_year, kind=kind)
+
+    def to_rows(offset: int, limit: int) -> list[Row]:
+        page = queue_page(locality_id=locality.pk, birth_year=birth_year, kind=kind, sizes=sizes, first=offset + 1, last=offset + limit, fields=_FIELDS)
+        return [_queue_row(position, application) for position, application in page]
+
+    return PositionedListing(sum(sizes.values()), to_rows, COLUMNS)
 
 
-def _queue_rows(ids: Sequence[int], offset: int) -> list[Row]:
-    applications = Application.objects.only(*_FIELDS).in_bulk(list(ids))
-    rows = []
-    for index, app_id in enumerate(ids, start=offset + 1):
-        application = applications.get(app_id)
-        if application is None:  # gone between the two reads; the next page view catches up
-            continue
-        klass = application.effective_benefit
-        rows.append(
-            {
-                "position": index,
-                "number": application.number,
-                "filed_at": application.filed_at,
-                "benefit": klass,
-                "benefit_name": benefit_class_name(klass),
-                "child": application.child_name_masked,  # SPEC §8: `О*** А.`
-            }
-        )
-    return rows
+def _queue_row(position: int, application: Application) -> Row:
+    klass = application.effective_benefit
+    return {
+        "position": position,
+        "number": application.number,
+        "filed_at": application.filed_at,
+        "benefit": klass,
+        "benefit_name": benefit_class_name(klass),
+        "child": application.child_name_masked,  # SPEC §8: `О*** А.`
+    }
 
 
 def queue_summary(*, locality: str | None = None, birth_year: int | None = None) -> QuerysetListing:
@@ -91,5 +86,16 @@ def _summary_row(r: dict) -> Row:
 
 
 def queue_birth_years() -> list[int]:
-    """Birth years that have a queue now, newest first (for the filter)."""
-    return list(Application.objects.filter(status=Application.Status.QUEUED).order_by("-birth_year").values_list("birth_year", flat=True).distinct())
+    """Birth years that have a queue now, newest first (for the filter): a skip scan, one index
+    probe per year, instead of a DISTINCT over every waiting application."""
+    table = Application._meta.db_table
+    sql = (
+        f"WITH RECURSIVE years(y) AS ("
+        f" SELECT max(birth_year) FROM {table} WHERE status = %s"
+        f" UNION ALL"
+        f" SELECT (SELECT max(birth_year) FROM {table} WHERE status = %s AND birth_year < years.y) FROM years WHERE years.y IS NOT NULL"
+        f") SELECT y FROM years WHERE y IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Application.Status.QUEUED, Application.Status.QUEUED])
+        return [row[0] for row in cursor.fetchall()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from audit.models import AuditRecord
@@ -79,6 +80,7 @@ def test_imported_applications_are_audited_at_the_import_with_their_filing_time_
 def test_a_file_with_bad_rows_saves_nothing_and_reports_every_bad_row(karaganda):
     application_file(child_iin=iin_build(BORN, serial=500), locality_code="karaganda", now=astana(2024, 4, 1))
     before = Application.objects.count()
+    highest = max(Application.objects.values_list("number", flat=True), default=0)
     good_iin = iin_build(BORN, serial=1)
     bad_checksum = good_iin[:11] + str((int(good_iin[11]) + 1) % 10)
     rows = [
@@ -118,9 +120,11 @@ def test_a_file_with_bad_rows_saves_nothing_and_reports_every_bad_row(karaganda)
     assert not report.saved
     assert Application.objects.count() == before
     assert not AuditRecord.objects.filter(action="applications.import").exists()
-    # The rolled-back numbers are not lost: the next filing takes the next number.
+    # No number is given twice. A rolled-back import leaves a gap on PostgreSQL, whose number
+    # sequence does not roll back (core.sequences); SQLite's Counter row does.
     later = application_file(child_iin=iin_build(BORN, serial=900), locality_code="karaganda", now=NOW)
-    assert later.number == before + 1
+    assert later.number > highest
+    assert later.number == highest + 1 or connection.vendor == "postgresql"
 
 
 def test_the_reasons_are_in_the_users_language(karaganda):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from core.simulation import scenario_run
+from tests.numbers import numbers_restart
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 _MISSING = object()
@@ -60,6 +61,7 @@ def test_scenario_replays_to_its_expected_output(path: Path):
     scenario = json.loads(path.read_text(encoding="utf-8"))
     expected = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
 
+    numbers_restart()  # numbers count from 1 in a scenario (SPEC §11)
     actual = scenario_run(scenario)
 
     if actual != expected:

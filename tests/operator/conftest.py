@@ -38,6 +38,7 @@ from queues.documents import benefit_document_attach
 from queues.models import Application, BenefitDocument, Locality
 from queues.services import application_file
 from tests.factories import astana
+from tests.numbers import numbers_restart
 
 FILED_AT = astana(2024, 5, 2, 10)
 RELEASED_AT = astana(2024, 6, 2, 12)
@@ -81,6 +82,7 @@ def _apply(label: str, serial: int, *, benefit: str = "none") -> Application:
 
 @pytest.fixture
 def world(db) -> Iterator[World]:
+    numbers_restart()  # the pages show direction numbers from №1
     temirtau = Locality.objects.create(code="temirtau", name="Темиртау")
     arman = Kindergarten.objects.create(code="arman", name="Ясли-сад «Арман»", locality=temirtau)
     azamat = Kindergarten.objects.create(code="azamat", name="Ясли-сад «Азамат»", locality=temirtau)

@@ -61,7 +61,7 @@ def _no_seat_has_two_active_directions() -> bool:
     return not Direction.objects.filter(status__in=Direction.ACTIVE_STATUSES).values("seat").annotate(n=Count("id")).filter(n__gt=1).exists()
 
 
-def test_dozens_of_families_claiming_a_few_general_seats_get_exactly_one_direction_per_seat():
+def test_dozens_of_families_claiming_a_few_general_seats_get_exactly_one_direction_per_seat(fresh_numbers):
     group = GroupFactory()
     families = [ApplicationFactory(locality=group.kindergarten.locality) for _ in range(40)]
     seats = seats_publish(group=group, count=3)

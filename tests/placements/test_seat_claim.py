@@ -54,7 +54,7 @@ def latecomer(group, holder):
 # --- the direction -----------------------------------------------------------------------------
 
 
-def test_a_grant_holder_claims_an_open_priority_seat_and_gets_a_direction(group, holder):
+def test_a_grant_holder_claims_an_open_priority_seat_and_gets_a_direction(group, holder, fresh_numbers):
     [seat] = seats_publish(group=group)
     direction = seat_claim(application=holder, group=group, now=OPEN_AT)
     holder, seat = reloaded(holder, seat)
@@ -113,7 +113,7 @@ def test_a_directed_application_leaves_every_queue_it_stood_in():
     assert application_positions(reloaded(application)) == {}
 
 
-def test_directions_are_numbered_across_groups_and_applications():
+def test_directions_are_numbered_across_groups_and_applications(fresh_numbers):
     first, second = GroupFactory(), GroupFactory()
     numbers = [direction_issue(application=ApplicationFactory(locality=g.kindergarten.locality), group=g).number for g in (first, second)]
     assert numbers == [1, 2]

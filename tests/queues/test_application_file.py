@@ -10,6 +10,7 @@ from placements.services import direction_enroll
 from queues.models import Application
 from queues.services import application_file, application_withdraw
 from tests.factories import FILED_AT, ApplicationFactory, LocalityFactory, astana, direction_issue, reloaded
+from tests.numbers import numbers_restart
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,13 @@ def _eleven_digits_without_check_digit(prefix: str) -> str:
 # --- registration ------------------------------------------------------------------------------
 
 
-def test_filing_registers_a_queued_application_from_the_iin():
+@pytest.fixture
+def fresh_numbers():
+    """Application numbers start again at 1 (tests.numbers)."""
+    numbers_restart()
+
+
+def test_filing_registers_a_queued_application_from_the_iin(fresh_numbers):
     locality = LocalityFactory()
     application = _file(locality, child_iin=iin_build(dt.date(2022, 3, 4)), benefit="priority", benefit_category="large_family")
     assert application.status == "queued"
@@ -59,7 +66,7 @@ def test_filing_registers_a_queued_application_from_the_iin():
     assert application.queue_kinds == ["general"]
 
 
-def test_applications_are_numbered_in_filing_order():
+def test_applications_are_numbered_in_filing_order(fresh_numbers):
     locality = LocalityFactory()
     numbers = [ApplicationFactory(locality=locality).number for _ in range(3)]
     assert numbers == [1, 2, 3]
@@ -299,7 +306,7 @@ def test_an_unknown_locality_is_refused_before_pmpk_required():
     assert refused.value.code == "unknown_locality"
 
 
-def test_a_refused_filing_saves_nothing_and_uses_no_number():
+def test_a_refused_filing_saves_nothing_and_uses_no_number(fresh_numbers):
     locality = LocalityFactory()
     for kwargs in (
         {"child_iin": "123"},
