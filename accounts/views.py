@@ -16,7 +16,7 @@ from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
 from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
 from accounts.models import Cabinet
 from core.errors import Refusal
-from core.ratelimit import rate_limited
+from core.ratelimit import Limit, hashed, rate_limited_per
 from notifications.phones import phone_hidden
 
 DEVICE_COOKIE = "indigo_device"
@@ -31,8 +31,25 @@ def _refusal(form, refusal: Refusal, field: str | None = None) -> None:
     form.add_error(field, refusal.message)
 
 
+# Login codes per family (the IIN typed, hashed: never in a cache key in clear); the cabinet's phone
+# has SPEC §9's own limits (accounts/otp.py) and the address core.ratelimit's generous ceiling only.
+LOGIN_CODE_LIMIT, LOGIN_CODE_CHECK_LIMIT, LOGIN_WINDOW = 10, 30, 600
+
+
+def _login_code_limits(request: HttpRequest, *args, **kwargs) -> list[Limit]:
+    iin = (request.POST.get("iin") or "").strip()
+    return [Limit(f"cabinet-code:iin:{hashed(iin)}", LOGIN_CODE_LIMIT, LOGIN_WINDOW)]
+
+
+def _login_check_limits(request: HttpRequest, *args, **kwargs) -> list[Limit]:
+    flow = _flow(request)
+    if not flow:
+        return []  # nothing to check: the view sends them back to the login (the address's ceiling still counts)
+    return [Limit(f"cabinet-code-check:iin:{hashed(flow['iin'])}", LOGIN_CODE_CHECK_LIMIT, LOGIN_WINDOW)]
+
+
 @require_http_methods(["GET", "POST"])
-@rate_limited("cabinet-code", limit=10, window=600)
+@rate_limited_per("cabinet-code", limits=_login_code_limits)
 def login_start(request: HttpRequest, purpose: str = "login") -> HttpResponse:
     """Step 1: the applicant's IIN; a code goes to the cabinet's first phone."""
     form = IinForm(request.POST or None)
@@ -61,7 +78,7 @@ def _resend_form(flow: dict, data=None) -> ResendCodeForm:
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("cabinet-code-check", limit=30, window=600)
+@rate_limited_per("cabinet-code-check", limits=_login_check_limits)
 def login_code(request: HttpRequest) -> HttpResponse:
     """Step 2: the SMS code; or a new one, to the same or the cabinet's other phone."""
     flow = _flow(request)

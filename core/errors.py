@@ -45,8 +45,9 @@ MESSAGES: dict[str, Promise] = {
     "same_phones": _("The two mobile phones must be different."),
     # SPEC §9 one-time codes, SPEC §10 cabinets
     "invalid_phone": _("Enter a Kazakhstan mobile number, e.g. +7 701 123 45 67."),
-    "code_too_soon": _("A code was sent less than a minute ago. Please wait before asking for a new one."),
-    "code_limit": _("Too many codes were sent to this phone in the last hour. Please try again later."),
+    # Both say when the next code can be sent (local time, accounts/otp.py).
+    "code_too_soon": _("A code was sent less than a minute ago. A new code can be sent at %(at)s."),
+    "code_limit": _("Five codes were sent to this phone in the last hour. A new code can be sent at %(at)s."),
     "code_missing": _("Ask for a code first."),
     "code_expired": _("The code has expired (codes are valid for 5 minutes). Ask for a new one."),
     "code_exhausted": _("The code was entered wrongly too many times. Ask for a new one."),

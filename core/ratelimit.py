@@ -1,17 +1,25 @@
 """A fixed-window rate limit in the shared cache (Redis in production; a file cache by default,
 shared by the processes of one machine). Used for the public queue check and code sending.
 
+Families share addresses (a carrier's NAT, a kiosk, the production proxy), so what a family does is
+limited per family — its phone (accounts/otp.py), cabinet, application or searched identifier —
+and the address gets only a generous ceiling that stops a flood (`rate_limit_hits`, `rate_limited_per`).
+
 When the cache fails (Redis down or slow), each process counts on its own in a small in-memory
 window instead: the limits stay on, looser by the number of processes, and nobody gets a 500."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -25,6 +33,16 @@ logger = logging.getLogger(__name__)
 LOCAL_MAX_BUCKETS = 10_000
 # One warning a minute per process while the cache is down, not one per request.
 WARNING_INTERVAL = 60
+# What one address may do in ADDRESS_WINDOW seconds, whoever is behind it: one kiosk or carrier NAT
+# serves many families, each limited on its own; this only stops a flood.
+ADDRESS_CEILING = 300
+ADDRESS_WINDOW = 600
+
+
+class Limit(NamedTuple):
+    key: str
+    limit: int
+    window: int
 
 
 class LocalWindows:
@@ -78,26 +96,71 @@ def _warn_cache_down(error: Exception) -> None:
         logger.warning("rate limits: the cache is unavailable (%s); counting in this process's memory", type(error).__name__)
 
 
-def rate_limit_hit(*, key: str, limit: int, window: int) -> None:
-    """Count one hit for `key`; refuse with `rate_limited` past `limit` hits in the window."""
+def _hit(key: str, window: int) -> int:
     now = time.time()
     number = int(now // window)
     bucket = f"rl:{key}:{number}"
     try:
-        hits = _shared_hit(bucket, window)
+        return _shared_hit(bucket, window)
     except Exception as error:  # any failure of the cache backend (redis ConnectionError, TimeoutError, …)
         _warn_cache_down(error)
-        hits = local_windows.hit(bucket, expires_at=(number + 1) * window, now=now)
-    if hits > limit:
+        return local_windows.hit(bucket, expires_at=(number + 1) * window, now=now)
+
+
+def rate_limit_hit(*, key: str, limit: int, window: int) -> None:
+    """Count one hit for `key`; refuse with `rate_limited` past `limit` hits in the window."""
+    rate_limit_hits([Limit(key, limit, window)])
+
+
+def rate_limit_hits(limits: Iterable[Limit]) -> None:
+    """Count one hit on every key; refuse with `rate_limited` when any of them is past its limit.
+    Every key counts the hit, refused or not, so hammering one family also uses up the address's
+    ceiling and a flood from one address cannot slip through by spreading over families."""
+    over = False
+    for key, limit, window in limits:
+        if _hit(key, window) > limit:
+            over = True
+    if over:
         raise Refusal("rate_limited")
+
+
+def hashed(value: str) -> str:
+    """A key part for a personal value (an IIN, a phone): keyed, so a cache dump names nobody."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def client_key(request: HttpRequest) -> str:
     return client_ip(request) or "unknown"
 
 
+def address_limit(request: HttpRequest, scope: str) -> Limit:
+    """The generous per-address ceiling of a scope (read at call time: tests lower it)."""
+    return Limit(f"{scope}:ip:{client_key(request)}", ADDRESS_CEILING, ADDRESS_WINDOW)
+
+
+def rate_limited_per(scope: str, *, limits: Callable[..., list[Limit]], methods: tuple[str, ...] = ("POST",)) -> Callable:
+    """Decorator for views: `limits(request, *args, **kwargs)` names the family's keys (cabinet,
+    application, hashed identifier); the address ceiling of the scope is added. 429 with a page in
+    the user's language."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method in methods:
+                try:
+                    rate_limit_hits([*limits(request, *args, **kwargs), address_limit(request, scope)])
+                except Refusal as refusal:
+                    return render(request, "rate_limited.html", {"message": refusal.message}, status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def rate_limited(scope: str, *, limit: int, window: int = 60, methods: tuple[str, ...] = ("POST",)) -> Callable:
-    """Decorator for views: per client address; answers 429 with a page in the user's language."""
+    """Decorator for views: per client address only (for what families do there, prefer
+    `rate_limited_per`); answers 429 with a page in the user's language."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.context_processors import LOCALITY_SESSION_KEY
 from core.errors import Refusal
-from core.ratelimit import client_key, rate_limit_hit
+from core.ratelimit import Limit, address_limit, hashed, rate_limit_hits
 from opendata import export
 from opendata.forms import (
     DirectionFilterForm,
@@ -37,8 +37,9 @@ from opendata.selectors.queue_lists import queue_list, queue_summary
 from opendata.selectors.releases import releases as releases_select
 from queues.models import Locality, QueueKind
 
-# Lookups by the check form per client address and minute: plenty for a family or a kiosk, too few
-# to walk through IINs (a mobile carrier's NAT shares addresses, so not fewer).
+# Lookups of one IIN or application number a minute: plenty for a family. Walking through IINs is
+# stopped by the address's ceiling (core.ratelimit.ADDRESS_CEILING), generous since a mobile
+# carrier's NAT or a kiosk shares one address among many families.
 CHECK_LIMIT, CHECK_WINDOW = 20, 60
 
 
@@ -147,18 +148,28 @@ def kindergarten(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "opendata/kindergarten.html", {"passport": passport})
 
 
-def _queue_check_search(request: HttpRequest) -> tuple[list, str]:
-    """The applications found and the form's error: by IIN or number (POST), by number (GET)."""
+def _queue_check_lookup(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
+    """What to look up and the form's error: by IIN or number (POST), by number (GET)."""
     if request.method == "POST":
         form = QueueCheckForm(request.POST)
         if not form.is_valid():
-            return [], form.errors["query"][0]
+            return None, form.errors["query"][0]
         by, value = form.cleaned_data["query"]
-        return applications_checked(now=timezone.now(), **{by: value}), ""
+        return {by: value}, ""
     number_form = QueueCheckNumberForm(request.GET)
     if not number_form.is_valid():
-        return [], number_form.errors["number"][0]
-    return applications_checked(now=timezone.now(), number=number_form.cleaned_data["number"]), ""
+        return None, number_form.errors["number"][0]
+    return {"number": number_form.cleaned_data["number"]}, ""
+
+
+def _queue_check_limits(request: HttpRequest, lookup: dict[str, Any] | None) -> list[Limit]:
+    """Per searched identifier (hashed: an IIN never sits in a cache key in clear), plus the address's
+    generous ceiling: families behind one NAT or kiosk each check their own child."""
+    limits = [address_limit(request, "queue-check")]
+    if lookup is not None:
+        ((by, value),) = lookup.items()
+        limits.append(Limit(f"queue-check:{by}:{hashed(str(value))}", CHECK_LIMIT, CHECK_WINDOW))
+    return limits
 
 
 @require_http_methods(["GET", "POST"])
@@ -169,13 +180,15 @@ def queue_check(request: HttpRequest) -> HttpResponse:
     found, error, status = [], "", 200
     searched = request.method == "POST" or "number" in request.GET
     if searched:
+        lookup, error = _queue_check_lookup(request)
         # One budget for both ways of looking up: the link by number must not walk the queue either.
         try:
-            rate_limit_hit(key=f"queue-check:{client_key(request)}", limit=CHECK_LIMIT, window=CHECK_WINDOW)
+            rate_limit_hits(_queue_check_limits(request, lookup))
         except Refusal as refusal:
             error, status = refusal.message, 429
         else:
-            found, error = _queue_check_search(request)
+            if lookup is not None:
+                found = applications_checked(now=timezone.now(), **lookup)
     context = {
         # Always an empty form: what was typed (maybe an IIN) is never echoed back into the page.
         "form": QueueCheckForm(),

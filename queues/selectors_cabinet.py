@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Min, QuerySet
 from django.utils import translation
 
@@ -156,10 +157,14 @@ def _eligible_seats(application: Application) -> QuerySet[Seat]:
     """Published seats of the application's queues: same locality, its birth year, its group kinds."""
     if application.status != Application.Status.QUEUED:
         return Seat.objects.none()
+    return _queue_seats(locality_id=application.locality_id, birth_year=application.birth_year, queue_kinds=application.queue_kinds)
+
+
+def _queue_seats(*, locality_id: int, birth_year: int, queue_kinds: list[str]) -> QuerySet[Seat]:
     return Seat.objects.filter(
-        group__kindergarten__locality_id=application.locality_id,
-        group__kind__in=application.queue_kinds,
-        birth_year=application.birth_year,
+        group__kindergarten__locality_id=locality_id,
+        group__kind__in=queue_kinds,
+        birth_year=birth_year,
         state__in=Seat.PUBLISHED_STATES,
     )
 
@@ -169,10 +174,20 @@ def claim_offer(*, application: Application, now: dt.datetime) -> ClaimOffer:
     past its priority_until is general), plus open priority seats of the queues where it holds an
     open grant — the same conditions as placements.services.claimable_seats, for all groups at once. Kindergartens by name,
     groups by age and code."""
-    grant_kinds = open_grant_kinds(application=application, now=now) if application.status == Application.Status.QUEUED else set()
+    if application.status != Application.Status.QUEUED:
+        return ClaimOffer(grant_kinds=set(), kindergartens=[], waiting=[])
+    grant_kinds = open_grant_kinds(application=application, now=now)
+    return _queue_offer(
+        locality_id=application.locality_id, birth_year=application.birth_year, queue_kinds=application.queue_kinds, grant_kinds=grant_kinds, now=now
+    )
+
+
+def _queue_offer(*, locality_id: int, birth_year: int, queue_kinds: list[str], grant_kinds: set[str], now: dt.datetime) -> ClaimOffer:
+    """The offer depends on the queue and the open grant kinds only, not on who asks: every family of
+    a queue with the same grants sees the same one (what `claim_offer_cached` shares)."""
     general = seats_general_q(now=now)
     with_grant = seats_priority_open_q(now=now, grant_kinds=grant_kinds)
-    seats = _eligible_seats(application)
+    seats = _queue_seats(locality_id=locality_id, birth_year=birth_year, queue_kinds=queue_kinds)
     rows = (
         seats.filter(general | with_grant)
         .values("group_id")
@@ -203,6 +218,87 @@ def claim_offer(*, application: Application, now: dt.datetime) -> ClaimOffer:
         offer.groups.sort(key=lambda g: (g.group.age_from, g.group.age_to, g.group.code))
     waiting = [WaitingSeats(groups[row["group_id"]], row["count"], row["open_at"], row["priority_until"], row["open_at"] > now) for row in waiting_rows]
     return ClaimOffer(grant_kinds=grant_kinds, kindergartens=kindergartens, waiting=waiting)
+
+
+# --- the rush: the seats page polled by thousands of families (issue 9) ------------------------------
+
+OFFER_CACHE_SECONDS = 1  # seats left are at most a second old
+GRANTS_CACHE_SECONDS = 60  # a family's grants change at 18:00 and when it stops being queued
+CLAIM_CODE_EARLY = dt.timedelta(minutes=5)  # SPEC §9: a claim code may be asked 5 minutes before opening
+
+
+@dataclass(frozen=True)
+class GrantWindow:
+    kind: str
+    from_at: dt.datetime
+    until_at: dt.datetime
+
+
+def _grant_windows(application: Application, now: dt.datetime) -> list[GrantWindow]:
+    """The grants that have not ended (open now or opening later), cached a minute per application."""
+    key = f"cabinet-grant-windows:{application.pk}"
+    windows = cache.get(key)
+    if windows is None:
+        grants = Grant.objects.filter(application=application, ended_at__isnull=True, until_at__gt=now).values_list("kind", "from_at", "until_at")
+        windows = [GrantWindow(*row) for row in grants]
+        cache.set(key, windows, GRANTS_CACHE_SECONDS)
+    return windows
+
+
+@dataclass
+class SeatsNow:
+    """The seats page at a moment: the offer, and the next opening of seats the family could take."""
+
+    offer: ClaimOffer
+    next_open_at: dt.datetime | None
+    opening_groups: set[int] = field(default_factory=set)  # groups whose seats open for this family later
+
+
+def seats_now(*, application: Application, now: dt.datetime) -> SeatsNow:
+    """The seats page's data, cheap under polling: the offer is shared for a second by every family
+    of the queue with the same open grant kinds (SPEC §6 grants are per queue), so 10,000 families
+    polling cost about one count a second per queue, plus their own small reads."""
+    if application.status != Application.Status.QUEUED:
+        return SeatsNow(ClaimOffer(grant_kinds=set(), kindergartens=[], waiting=[]), None, set())
+    windows = _grant_windows(application, now)
+    grant_kinds = {w.kind for w in windows if w.from_at <= now < w.until_at}
+    queue_kinds = sorted(application.queue_kinds)
+    # The second is in the key too: a moved clock (simulate, tests) never reads another moment's offer.
+    parts = [application.locality_id, application.birth_year, ",".join(queue_kinds), ",".join(sorted(grant_kinds)), int(now.timestamp())]
+    key = "cabinet-offer:" + ":".join(map(str, parts))
+    offer = cache.get(key)
+    if offer is None:
+        offer = _queue_offer(locality_id=application.locality_id, birth_year=application.birth_year, queue_kinds=queue_kinds, grant_kinds=grant_kinds, now=now)
+        cache.set(key, offer, OFFER_CACHE_SECONDS)
+    # The next opening the family could take: priority seats of a queue where it holds a grant that
+    # covers their open_at (SPEC §6); other families' priority seats are no opening for this one.
+    openings = [
+        seats for seats in offer.waiting if seats.opens_later and any(w.kind == seats.group.kind and w.from_at <= seats.open_at < w.until_at for w in windows)
+    ]
+    return SeatsNow(offer, min((seats.open_at for seats in openings), default=None), {seats.group.pk for seats in openings})
+
+
+def claim_opens_at(*, application: Application, group: Group, now: dt.datetime) -> dt.datetime | None:
+    """When the first priority seat of `group` this application could take opens, if later than
+    now: its birth year, open_at ahead, and a grant of the group's queue covering that moment."""
+    if application.status != Application.Status.QUEUED:
+        return None
+    opening = (
+        Seat.objects.filter(group=group, birth_year=application.birth_year, state=Seat.State.PRIORITY, open_at__gt=now)
+        .order_by("open_at")
+        .values_list("open_at", flat=True)
+        .first()
+    )
+    if opening is None:
+        return None
+    covered = Grant.objects.filter(application=application, kind=group.kind, ended_at__isnull=True, from_at__lte=opening, until_at__gt=opening).exists()
+    return opening if covered else None
+
+
+def claim_code_early(*, application: Application, group: Group, now: dt.datetime) -> bool:
+    """SPEC §9: a claim code may be asked up to 5 minutes before the seats the family could take open."""
+    opening = claim_opens_at(application=application, group=group, now=now)
+    return opening is not None and opening <= now + CLAIM_CODE_EARLY
 
 
 # --- messages (SPEC §9) --------------------------------------------------------------------------------

@@ -1,28 +1,48 @@
 """What the cabinet's pages share: the logged-in parent, their own application, and actions
-confirmed with an SMS code to one of the cabinet's phones (SPEC §7, §9: the code first, outside any
-transaction, then the service)."""
+confirmed with an SMS code to one of the cabinet's phones (SPEC §7, §9: the code is checked first,
+outside any transaction, so a wrong try counts; it is used up in the action's own transaction, so
+a refused action leaves it valid for the next attempt)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.forms import phone_choices
-from accounts.otp import code_issue, code_verify
+from accounts.otp import code_consume, code_issue, code_next_allowed, code_verify
 from accounts.services import cabinet_applications
 from core.errors import Refusal
+from core.ratelimit import Limit
 from notifications.phones import phone_hidden
 from queues.forms import CodeForm, SendCodeForm
 from queues.models import Application
 
 PENDING = "cabinet_pending"  # {"purpose", "application" (number), "target", "phone"}: the code last sent
+CODE_WAIT = "cabinet_code_wait"  # ISO moment before which none of the cabinet's phones may get a code
+# Codes asked per cabinet and per application in CODE_WINDOW seconds (the phone's own SPEC §9 limits
+# live in accounts/otp.py; the address only has core.ratelimit's generous ceiling).
+CODE_LIMIT, CODE_WINDOW = 10, 600
+
+
+def cabinet_code_limits(request: HttpRequest, number: int | None = None, **_kwargs: Any) -> list[Limit]:
+    """Rate-limit keys of a cabinet's "send the code" (core.ratelimit.rate_limited_per): the family's
+    own, so families behind one NAT or kiosk do not share them."""
+    limits = []
+    if getattr(request, "cabinet", None) is not None:
+        limits.append(Limit(f"cabinet-action-code:cabinet:{request.cabinet.pk}", CODE_LIMIT, CODE_WINDOW))
+    if number is not None:
+        limits.append(Limit(f"cabinet-action-code:application:{number}", CODE_LIMIT, CODE_WINDOW))
+    return limits
 
 
 def cabinet_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -43,12 +63,18 @@ def own_application(request: HttpRequest, number: int) -> Application:
 
 
 def code_send(request: HttpRequest, *, application: Application, purpose: str, phone: str, target: str = "") -> bool:
-    """Send a code for one action on one application and remember it; a refusal becomes a message."""
+    """Send a code for one action on one application and remember it; a refusal becomes a message
+    that says when a new code can be sent (SPEC §9 limits) — and when none of the cabinet's phones
+    may get one before then, the page keeps its button disabled until that moment."""
     try:
         code_issue(phone=phone, purpose=purpose, now=timezone.now(), language=application.language)
     except Refusal as refusal:
         messages.error(request, refusal.message)
+        wait = code_wait(request) if getattr(refusal, "next_allowed", None) else None
+        if wait is not None:
+            request.session[CODE_WAIT] = wait.isoformat()
         return False
+    request.session.pop(CODE_WAIT, None)
     request.session[PENDING] = {"purpose": purpose, "application": application.number, "target": target, "phone": phone}
     messages.info(request, _("We sent a 6-digit code to %(phone)s. It is valid for 5 minutes.") % {"phone": phone_hidden(phone)})
     return True
@@ -61,14 +87,35 @@ def code_pending(request: HttpRequest, *, application: Application, purpose: str
     return None
 
 
-def code_check(request: HttpRequest, *, application: Application, purpose: str, code: str, target: str = "") -> dict:
-    """Verify the code sent for exactly this action (its own transaction: a wrong try is counted)."""
+def code_check(request: HttpRequest, *, application: Application, purpose: str, code: str, target: str = "") -> int:
+    """Verify the code sent for exactly this action (its own transaction: a wrong try is counted).
+    The code is not used up here: returns its id for `code_consume` inside the action."""
     pending = code_pending(request, application=application, purpose=purpose, target=target)
     if pending is None or pending["phone"] not in dict(request.cabinet.phone_slots()).values():
         raise Refusal("code_missing")  # none sent, or to a number the cabinet no longer has
-    code_verify(phone=pending["phone"], purpose=purpose, code=code, now=timezone.now())
-    request.session.pop(PENDING, None)
-    return pending
+    return code_verify(phone=pending["phone"], purpose=purpose, code=code, now=timezone.now(), consume=False)
+
+
+def code_wait(request: HttpRequest) -> dt.datetime | None:
+    """When a new code can be sent to one of the cabinet's phones, if none may get one now (SPEC §9
+    limits)."""
+    now = timezone.now()
+    waits = [code_next_allowed(phone=phone, now=now) for _slot, phone in request.cabinet.phone_slots()]
+    if not waits or any(wait is None for wait in waits):
+        return None
+    return min(waits)
+
+
+def _code_wait_context(request: HttpRequest) -> dict[str, Any]:
+    """After a refused "send the code": the moment the button is enabled again (the page's
+    countdown.js enables it then; without JavaScript the message says the time)."""
+    stored = request.session.get(CODE_WAIT)
+    now = timezone.now()
+    wait = dt.datetime.fromisoformat(stored) if stored else None
+    if wait is None or wait <= now:
+        request.session.pop(CODE_WAIT, None)
+        return {}
+    return {"code_wait": wait, "code_wait_at": timezone.localtime(wait).strftime("%H:%M:%S"), "code_wait_seconds": math.ceil((wait - now).total_seconds())}
 
 
 def send_view(request: HttpRequest, *, application: Application, purpose: str, back: str, target: str = "") -> HttpResponse:
@@ -97,14 +144,22 @@ def confirm_view(
     refusal: Refusal | None = None
     if request.method == "POST" and code_form.is_valid():
         try:
-            code_check(request, application=application, purpose=purpose, code=code_form.cleaned_data["code"], target=target)
+            otp_id = code_check(request, application=application, purpose=purpose, code=code_form.cleaned_data["code"], target=target)
         except Refusal as error:
             code_form.add_error("code", error.message)
         else:
             try:
-                return act()
+                # SPEC §9: used up only together with a successful action. The conditional UPDATE goes
+                # first, so of two requests with one code the second waits for the first and then
+                # finds it used; a refusal rolls both back and the code stays valid, no try spent.
+                with transaction.atomic():
+                    code_consume(otp_id=otp_id, now=timezone.now())
+                    response = act()
             except Refusal as error:
                 refusal = error
+            else:
+                request.session.pop(PENDING, None)
+                return response
     return render(
         request,
         template,
@@ -114,6 +169,7 @@ def confirm_view(
             "send_form": SendCodeForm(phones=phone_choices(request.cabinet)),
             "code_form": code_form,
             "code_pending": code_pending(request, application=application, purpose=purpose, target=target),
+            **_code_wait_context(request),
             "refusal": refusal,
         },
     )

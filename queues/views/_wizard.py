@@ -4,12 +4,14 @@ the private disk until the application is filed."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
+from core.ratelimit import Limit, hashed
 from queues.documents import (
     MAX_DOCUMENTS_TOTAL_BYTES,
     pending_document_path,
@@ -132,3 +134,21 @@ def wizard_clear(request: HttpRequest) -> None:
     wizard = request.session.pop(WIZARD, None)
     if wizard:
         wizard_documents_drop(wizard)
+
+
+def wizard_limits(scope: str, *, limit: int, window: int = 600) -> Callable[[HttpRequest], list[Limit]]:
+    """Rate-limit keys of one application wizard: its session, and the cabinet it proves (hashed
+    IIN). Families applying at one kiosk or behind one carrier NAT share an address, so the address
+    gets only the generous ceiling (core.ratelimit.rate_limited_per); each phone is limited by
+    accounts.otp (SPEC §9)."""
+
+    def limits(request: HttpRequest, *args: Any, **kwargs: Any) -> list[Limit]:
+        if request.session.session_key is None:
+            request.session.save()  # its own key from the first step: no bucket shared by newcomers
+        keys = [Limit(f"{scope}:wizard:{hashed(request.session.session_key)}", limit, window)]
+        iin = (wizard_get(request).get("cabinet") or {}).get("iin")
+        if iin:
+            keys.append(Limit(f"{scope}:cabinet:{hashed(iin)}", limit, window))
+        return keys
+
+    return limits

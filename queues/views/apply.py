@@ -25,7 +25,7 @@ from core.calendar import local
 from core.context_processors import chosen_locality
 from core.errors import Refusal
 from core.iin import iin_birth_date, iin_is_valid
-from core.ratelimit import rate_limited
+from core.ratelimit import rate_limited_per
 from queues.documents import MAX_DOCUMENTS_TOTAL_BYTES, MB, benefit_document_attach, document_sniff
 from queues.forms import ApplyBenefitForm, ApplyChildForm, ApplyPhoneForm, CodeForm
 from queues.models import Benefit, Locality
@@ -44,6 +44,7 @@ from queues.views._wizard import (
     wizard_clear,
     wizard_documents_drop,
     wizard_get,
+    wizard_limits,
     wizard_put,
 )
 from queues.views.apply_cabinet import confirmed_cabinet_id
@@ -106,7 +107,7 @@ def apply_phones(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("apply-code", limit=10, window=600)
+@rate_limited_per("apply-code", limits=wizard_limits("apply-code", limit=10))
 def apply_phone_send(request: HttpRequest) -> HttpResponse:
     """Step 1: send a code to one of the two phones (they must differ)."""
     wizard = wizard_get(request)
@@ -245,7 +246,7 @@ def _sending_too_large(request: HttpRequest, wizard: dict) -> HttpResponse | Non
 # check must come first (Django's documented way for upload limits). Uploads are rate-limited per client.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-@rate_limited("apply-documents", limit=30, window=600)
+@rate_limited_per("apply-documents", limits=wizard_limits("apply-documents", limit=30))
 def apply_benefit(request: HttpRequest) -> HttpResponse:
     wizard = wizard_get(request)
     if not phones_confirmed(wizard) or not wizard.get("child") or cabinet_unproven(wizard):

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Cabinet
 from accounts.services import cabinet_code_check, cabinet_code_send
 from core.errors import Refusal
-from core.ratelimit import rate_limited
+from core.ratelimit import rate_limited_per
 from queues.forms import CodeForm, SendCodeForm
 from queues.views._common import phone_choices, phone_hidden
-from queues.views._wizard import cabinet_unproven, first_open_step, phones_confirmed, wizard_get, wizard_put
+from queues.views._wizard import cabinet_unproven, first_open_step, phones_confirmed, wizard_get, wizard_limits, wizard_put
 
 PURPOSE = "apply_cabinet"
 
@@ -43,7 +43,7 @@ def _unproven_cabinet(request: HttpRequest, wizard: dict) -> Cabinet | None:
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("apply-cabinet-code-check", limit=30, window=600)
+@rate_limited_per("apply-cabinet-code-check", limits=wizard_limits("apply-cabinet-code-check", limit=30))
 def apply_cabinet(request: HttpRequest) -> HttpResponse:
     """GET: why, and the ways on; POST: the code sent to the cabinet's phone."""
     wizard = wizard_get(request)
@@ -72,7 +72,7 @@ def apply_cabinet(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("apply-code", limit=10, window=600)
+@rate_limited_per("apply-code", limits=wizard_limits("apply-code", limit=10))
 def apply_cabinet_send(request: HttpRequest) -> HttpResponse:
     """A code to the phone of the cabinet the parent chose (the cabinet's own, shown masked)."""
     wizard = wizard_get(request)

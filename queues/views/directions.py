@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.services import cabinet_applications
-from core.ratelimit import rate_limited
+from core.ratelimit import rate_limited_per
 from placements.models import Direction
 from placements.services import active_direction, direction_cancel, direction_extend
 from queues.selectors_cabinet import application_directions, direction_extension_deadline
-from queues.views._common import cabinet_required, confirm_view, own_application, send_view
+from queues.views._common import cabinet_code_limits, cabinet_required, confirm_view, own_application, send_view
 
 STRIKES_TO_ARCHIVE = 2  # SPEC §7: the second strike archives the application (shown as a warning)
 
@@ -54,7 +54,7 @@ def extend(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("cabinet-action-code", limit=10, window=600)
+@rate_limited_per("cabinet-action-code", limits=cabinet_code_limits)
 @cabinet_required
 def extend_send(request: HttpRequest, number: int) -> HttpResponse:
     application = own_application(request, number)
@@ -77,7 +77,7 @@ def cancel(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("cabinet-action-code", limit=10, window=600)
+@rate_limited_per("cabinet-action-code", limits=cabinet_code_limits)
 @cabinet_required
 def cancel_send(request: HttpRequest, number: int) -> HttpResponse:
     application = own_application(request, number)

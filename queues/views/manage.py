@@ -5,6 +5,7 @@ a code to one of the cabinet's phones)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,14 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Cabinet
-from accounts.otp import code_issue, code_verify
+from accounts.otp import code_consume, code_issue, code_verify
 from accounts.services import cabinet_language, cabinet_phone_change, cabinet_phone_change_check
 from core.errors import Refusal
-from core.ratelimit import rate_limited
+from core.ratelimit import rate_limited_per
 from queues.forms import PhoneChangeCodeForm, PhoneChangeForm
 from queues.models import Application
 from queues.services import application_withdraw
 from queues.views._common import (
+    cabinet_code_limits,
     cabinet_required,
     confirm_view,
     own_application,
@@ -29,7 +31,8 @@ from queues.views._common import (
     send_view,
 )
 
-PHONE_PENDING = "cabinet_phone_pending"  # {"slot", "old", "new", "old_ok", "new_ok"}: the codes sent
+# {"slot", "old", "new", "old_ok", "new_ok"}: the codes sent; "*_ok" is the id of the code once typed right.
+PHONE_PENDING = "cabinet_phone_pending"
 
 
 def _slot_choices(cabinet: Cabinet) -> list[tuple[str, str]]:
@@ -81,11 +84,12 @@ def cabinet_phone(request: HttpRequest) -> HttpResponse:
         for which in ("old", "new"):
             if pending[which] and not pending[f"{which}_ok"]:
                 try:
-                    code_verify(phone=pending[which], purpose="phone_change", code=code_form.cleaned_data[f"code_{which}"], now=now)
+                    # Not used up yet (SPEC §9): both are, with the change, in its own transaction.
+                    otp_id = code_verify(phone=pending[which], purpose="phone_change", code=code_form.cleaned_data[f"code_{which}"], now=now, consume=False)
                 except Refusal as refusal:
                     wrong[f"code_{which}"] = refusal.message
                 else:
-                    pending[f"{which}_ok"] = True
+                    pending[f"{which}_ok"] = otp_id
         request.session[PHONE_PENDING] = pending
         code_form = _code_form(pending, request.POST)  # the codes still to enter, with what was wrong
         code_form.is_valid()
@@ -94,7 +98,11 @@ def cabinet_phone(request: HttpRequest) -> HttpResponse:
         if (pending["old_ok"] or not pending["old"]) and pending["new_ok"]:
             request.session.pop(PHONE_PENDING, None)
             try:
-                cabinet_phone_change(cabinet=request.cabinet, slot=pending["slot"], phone=pending["new"], old_phone=pending["old"], now=now)
+                with transaction.atomic():
+                    for which in ("old", "new"):
+                        if type(pending[f"{which}_ok"]) is int:  # a code's id (True: a session from before, checked and used then)
+                            code_consume(otp_id=pending[f"{which}_ok"], now=now)
+                    cabinet_phone_change(cabinet=request.cabinet, slot=pending["slot"], phone=pending["new"], old_phone=pending["old"], now=now)
             except Refusal as refusal:
                 messages.error(request, refusal.message)
                 return redirect("queues:cabinet_phone")
@@ -104,7 +112,7 @@ def cabinet_phone(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("cabinet-action-code", limit=10, window=600)
+@rate_limited_per("cabinet-action-code", limits=cabinet_code_limits)
 @cabinet_required
 def cabinet_phone_send(request: HttpRequest) -> HttpResponse:
     """The number to replace and the new one: a code to each (to the new one only when the slot
@@ -153,7 +161,7 @@ def withdraw(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_POST
-@rate_limited("cabinet-action-code", limit=10, window=600)
+@rate_limited_per("cabinet-action-code", limits=cabinet_code_limits)
 @cabinet_required
 def withdraw_send(request: HttpRequest, number: int) -> HttpResponse:
     application = own_application(request, number)

@@ -149,10 +149,13 @@ def test_every_page_carries_a_content_security_policy_without_inline_code(client
     assert "<script>" not in response.content.decode()
 
 
-def test_code_requests_are_rate_limited_per_client(client, application):
+def test_code_requests_are_rate_limited_per_family_not_per_address(client, application):
     statuses = [client.post("/cabinet/login/", {"iin": PARENT_IIN}, REMOTE_ADDR="10.9.9.9").status_code for _ in range(11)]
     assert statuses[-1] == 429
-    assert client.post("/cabinet/login/", {"iin": PARENT_IIN}, REMOTE_ADDR="10.9.9.10").status_code != 429
+    # The same family from another address is still refused; another family at the same address is not.
+    assert client.post("/cabinet/login/", {"iin": PARENT_IIN}, REMOTE_ADDR="10.9.9.10").status_code == 429
+    other = iin_build(dt.date(1980, 1, 1), serial=4321)
+    assert client.post("/cabinet/login/", {"iin": other}, REMOTE_ADDR="10.9.9.9").status_code != 429
 
 
 def test_after_a_login_code_the_new_password_page_does_not_skip_the_password(client, application, django_capture_on_commit_callbacks):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kombu.exceptions import OperationalError
 
 from accounts.models import OneTimeCode
-from accounts.otp import code_issue, code_verify, phone_normalize
+from accounts.otp import MAX_TRIES, code_consume, code_issue, code_next_allowed, code_verify, phone_normalize
 from core.errors import Refusal
 from notifications.models import Message, OutboxSms
 from notifications.tasks import code_send
@@ -240,3 +240,30 @@ def test_a_code_is_never_issued_inside_another_transaction():
     # Nested, the worker could look for the code before it is committed and drop it unsent.
     with pytest.raises(RuntimeError), transaction.atomic():
         code_issue(phone=PHONE, purpose="login", now=NOW)
+
+
+def test_a_code_asked_too_soon_says_when_the_next_one_can_be_sent(django_capture_on_commit_callbacks):
+    """Issue 9: not a dead end — the refusal carries the moment, in Astana time."""
+    at = dt.datetime(2030, 6, 4, 7, 0, 15, tzinfo=ZoneInfo("Asia/Almaty"))
+    code_issue(phone=PHONE, purpose="claim", now=at)
+    with pytest.raises(Refusal) as refusal:
+        code_issue(phone=PHONE, purpose="claim", now=at + dt.timedelta(seconds=20))
+    assert refusal.value.code == "code_too_soon"
+    assert refusal.value.next_allowed == at + dt.timedelta(seconds=60)
+    assert refusal.value.message == "Код отправлен меньше минуты назад. Новый код можно отправить в 07:01:15."  # Russian: the default
+    assert code_next_allowed(phone=PHONE, now=at + dt.timedelta(seconds=20)) == at + dt.timedelta(seconds=60)
+    assert code_next_allowed(phone=PHONE, now=at + dt.timedelta(seconds=60)) is None
+
+
+def test_the_right_code_not_yet_used_up_costs_no_try_and_stays_valid(django_capture_on_commit_callbacks):
+    """SPEC §9: used up only by a successful action; a refused action with the right code costs no try."""
+    _issue(django_capture_on_commit_callbacks, purpose="claim")
+    code = last_code(PHONE)
+    for _ in range(MAX_TRIES + 1):  # more checks than tries: the right code never counts one
+        otp_id = code_verify(phone=PHONE, purpose="claim", code=code, now=NOW, consume=False)
+    otp = OneTimeCode.objects.get()
+    assert (otp.pk, otp.attempts, otp.used_at) == (otp_id, 0, None)
+    code_consume(otp_id=otp_id, now=NOW)
+    with pytest.raises(Refusal) as refusal:
+        code_verify(phone=PHONE, purpose="claim", code=code, now=NOW, consume=False)
+    assert refusal.value.code == "code_missing"

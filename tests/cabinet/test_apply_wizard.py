@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from accounts.models import Cabinet
 from core.iin import iin_build
@@ -280,6 +281,11 @@ def test_codes_for_applying_are_rate_limited(client, world, settings, monkeypatc
     # This process's own cache and a fixed instant: no window boundary, no other test run's cache.clear().
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cabinet-rate-limit"}}
     monkeypatch.setattr("core.ratelimit.time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    client.get("/cabinet/apply/")  # the wizard's session
     statuses = [client.post("/cabinet/apply/phone/", {"slot": "1", "p1-phone": f"7705000000{i}"}, REMOTE_ADDR="10.1.1.1").status_code for i in range(11)]
     codes_age()
     assert statuses[-1] == 429
+    # Limited per wizard, not per address: the next family at the same kiosk or NAT still gets its code.
+    neighbour = Client()
+    neighbour.get("/cabinet/apply/")
+    assert neighbour.post("/cabinet/apply/phone/", {"slot": "1", "p1-phone": "77050000099"}, REMOTE_ADDR="10.1.1.1").status_code != 429

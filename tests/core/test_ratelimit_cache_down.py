@@ -47,7 +47,7 @@ def test_the_queue_check_answers_and_still_limits_lookups(redis_down):
     assert "No application was found." in client.post("/open/check/", {"query": "12345"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     statuses = [client.get("/open/check/?number=12345").status_code for _ in range(CHECK_LIMIT)]
     assert statuses == [200] * (CHECK_LIMIT - 1) + [429]
-    assert Client(REMOTE_ADDR="10.9.9.9").get("/open/check/?number=12345").status_code == 200
+    assert client.get("/open/check/?number=12346").status_code == 200  # another family's number (issue 9)
 
 
 def test_the_memory_of_one_process_stays_bounded():

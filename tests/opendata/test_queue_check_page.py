@@ -119,7 +119,9 @@ def test_other_methods_are_refused(client, world, clock):
     assert client.put("/open/check/").status_code == 405
 
 
-def test_lookups_by_the_form_are_rate_limited_per_address(client, world, clock, monkeypatch):
+def test_lookups_of_one_identifier_are_limited_but_other_families_at_the_same_address_are_not(client, world, clock, monkeypatch):
+    """Issue 9: families behind one carrier NAT or kiosk share an address; the limit is per child."""
+    monkeypatch.setattr("core.ratelimit.time", SimpleNamespace(time=lambda: 1_800_000_000.0))  # one window
     monkeypatch.setattr(views, "CHECK_LIMIT", 2)
     for _ in range(2):
         assert len(_check(client, world.apps["g1"].child_iin).context["results"]) == 1
@@ -127,9 +129,11 @@ def test_lookups_by_the_form_are_rate_limited_per_address(client, world, clock, 
     assert refused.status_code == 429
     assert "Too many requests." in refused.content.decode()
     assert refused.context["results"] == []
-    # A link by number draws on the same budget; another address is not limited.
-    assert client.get(f"/open/check/?number={world.apps['g1'].number}").status_code == 429
-    assert len(_check(client_from_own_address(), world.apps["g1"].child_iin).context["results"]) == 1
+    # The same child from another address is refused too: the budget is the child's, not the address's.
+    assert client_from_own_address().post("/open/check/", {"query": world.apps["g1"].child_iin}, **EN).status_code == 429
+    # Other families at the same address are not refused.
+    for label in ("g2", "g3", "p1"):
+        assert len(_check(client, world.apps[label].child_iin).context["results"]) == 1
 
 
 def test_lookups_by_number_as_a_link_are_rate_limited_like_the_form(client, world, clock, monkeypatch):
@@ -142,4 +146,16 @@ def test_lookups_by_number_as_a_link_are_rate_limited_like_the_form(client, worl
     assert refused.context["results"] == []
     assert "Сұраулар тым көп. Бір минут күтіп, қайталап көріңіз." in refused.content.decode()
     assert client.get("/open/check/", **EN).status_code == 200  # the empty form is not a lookup
-    assert len(client_from_own_address().get(url, **EN).context["results"]) == 1
+    # One budget for both ways of looking up the number: the form is refused as well.
+    assert client.post("/open/check/", {"query": str(world.apps["g1"].number)}, **EN).status_code == 429
+    assert len(client.get(f"/open/check/?number={world.apps['g2'].number}", **EN).context["results"]) == 1
+
+
+def test_the_address_ceiling_still_stops_a_flood_of_lookups(client, world, clock, monkeypatch):
+    """Walking through numbers or IINs from one address: each is new, the address's ceiling is not."""
+    monkeypatch.setattr("core.ratelimit.time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    monkeypatch.setattr("core.ratelimit.ADDRESS_CEILING", 5)
+    statuses = [client.get(f"/open/check/?number={900_000 + n}", **EN).status_code for n in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert client.post("/open/check/", {"query": world.apps["g1"].child_iin}, **EN).status_code == 429
+    assert len(_check(client_from_own_address(), world.apps["g1"].child_iin).context["results"]) == 1
