@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on 127.0.0.1:8000"
 	@echo "make test   install and run the whole suite (DATABASE_URL / REDIS_URL when set)"
-	@echo "make bench  speed and memory benchmarks"
+	@echo "make bench  the scale bench on PostgreSQL (BENCH_ARGS=--quick for a smoke run)"
 	@echo "make lint   ruff check and format check"
 
 $(STAMP): requirements.lock
@@ -46,9 +46,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The scale bench (bench/run.py): PostgreSQL at DATABASE_URL, or at the local default below when it is
+# unset; each part in a throw-away database beside it. BENCH_ARGS=--quick for a smoke run.
 bench: messages
-	$(PY) bench/run.py
-	$(PY) bench/rush.py
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/indigo}" $(PY) bench/run.py $(BENCH_ARGS)
 
 # Re-pin requirements.lock from requirements.in in a throw-away virtualenv.
 lock:

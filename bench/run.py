@@ -1,33 +1,47 @@
-"""`make bench`: how fast the engine is, on this machine, with the configured database.
+"""`make bench`: the scale bench (issue 9) — one table, on PostgreSQL, each part in a throw-away database.
 
-(a) simulate — a reproducible scenario (the command always replays in an in-memory SQLite database) of 1,000 applications over 60 days (three localities, eight
-    kindergartens, daily releases, claims, extensions, cancellations, enrollments) is written to
-    var/bench/ and replayed by `python manage.py simulate` in a subprocess, end to end. Target: 60 s.
-(b) queue order — 20,000 queued applications in one queue (plus 15,000 rows around it) are
-    bulk-inserted into a throw-away database (Django's test-database machinery, as `simulate` does;
-    never the user's data) and queue_order, application_positions and a 100-seat bulletin are timed.
+Parts (`--only a,b,…`; all by default):
+  national   a national data set (bench/national.py: 1,000,000 applications over ~240 localities × 7
+             birth years, ~11,000 kindergartens) COPYed into one throw-away database, shared by:
+  positions  a child's positions for 1,000 random queued children, p50/p95, 50 checked independently;
+  pages      the public queue check and the largest queue's list (page 1 and a deep page) through the
+             real views, p50/p95;
+  bulletin   20,000 seats over ~5,000 queues published, grants included;
+  jobs       directions_expire with 10,000 due directions, directions_remind_expiring, seats_promote;
+  claims     the claim core against a bare SKIP LOCKED claim (bench/claims.py, its own database);
+  http       the 07:00 rush over HTTP (bench/http_rush.py, its own database and gunicorn);
+  simulate   `manage.py simulate` of 1,000 applications over 60 days (a subprocess; it always replays
+             in an in-memory SQLite database).
+The reads run before the bulletin and the jobs, which change the data.
 
-Usage: .venv/bin/python bench/run.py [--only simulate|queue] [--applications N] [--queue-size N]
+It prints the table (figure, value, the bare or reference figure from the same run, ratio, goal,
+met), writes it to var/bench/last.md, and exits 1 only on a broken invariant (a seat given twice, a
+lost claim, a wrong position) — never on a time. On SQLite only `simulate` runs.
+
+Usage: .venv/bin/python bench/run.py [--quick] [--only national,positions,…] [--applications N]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
+import platform
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
+import traceback
 import zoneinfo
 from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indigo.settings")
 
 OUT_DIR = ROOT / "var" / "bench"
@@ -35,6 +49,8 @@ SEED = 1000060
 SIMULATE_TARGET_SECONDS = 60.0
 zoneinfo.reset_tzpath(to=[])  # as indigo/settings.py: Astana time from the pinned tzdata package
 ASTANA = zoneinfo.ZoneInfo("Asia/Almaty")
+PARTS = ("national", "positions", "pages", "bulletin", "jobs", "claims", "http", "simulate")
+NATIONAL_PARTS = ("national", "positions", "pages", "bulletin", "jobs")
 
 # --- (a) the simulate scenario -------------------------------------------------------------------
 
@@ -192,26 +208,31 @@ def scenario_build(applications: int) -> dict:
     }
 
 
-def bench_simulate(applications: int) -> bool:
+def row(
+    part: str, figure: str, value: float, unit: str, goal: str = "", *, met: bool | None = None, bare: float | None = None, ratio: float | None = None
+) -> dict:
+    return {"part": part, "figure": figure, "value": value, "unit": unit, "bare": bare, "ratio": ratio, "goal": goal, "met": met}
+
+
+def bench_simulate(args: argparse.Namespace) -> tuple[list[dict], bool]:
+    """(a) as before the scale bench: a reproducible scenario replayed by `manage.py simulate`."""
+    applications = args.simulate_applications
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     scenario = scenario_build(applications)
     path = OUT_DIR / f"simulate-{applications}.json"
     path.write_text(json.dumps(scenario, ensure_ascii=False, indent=1))
     kinds = Counter(e["type"] for e in scenario["events"])
-    print(
-        f"(a) simulate: {path.relative_to(ROOT)} — {len(scenario['events'])} events over {DAYS} days: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
-    )
+    print(f"simulate: {path.relative_to(ROOT)} — {len(scenario['events'])} events over {DAYS} days: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "manage.py", "simulate", str(path)], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
-    rss_mb = usage.ru_maxrss / 1024
+    figure = f"simulate: {applications:,} applications over {DAYS} days, end to end"
     if done.returncode != 0:
-        print(f"    FAIL: simulate exited {done.returncode}\n{done.stderr[-2000:]}")
-        return False
+        print(f"  INVARIANT BROKEN: simulate exited {done.returncode}\n{done.stderr[-2000:]}")
+        return [row("simulate", figure + " — exited with an error", seconds, "s", f"< {SIMULATE_TARGET_SECONDS:.0f} s", met=False)], False
     output = json.loads(done.stdout)
     (OUT_DIR / f"simulate-{applications}.out.json").write_text(done.stdout)
     results = Counter("ok" if e["ok"] else e["error"] for e in output["events"])
@@ -219,138 +240,187 @@ def bench_simulate(applications: int) -> bool:
     statuses = Counter(a["status"] for a in output["applications"].values())
     print("    outcomes: " + ", ".join(f"{k} {v}" for k, v in results.most_common()))
     print(f"    applications: {dict(statuses)}; directions: {dict(directions)}; bulletins {len(output['bulletins'])}, seats {len(output['seats'])}")
-    verdict = "PASS" if seconds < SIMULATE_TARGET_SECONDS else "FAIL"
-    print(f"    simulate took {seconds:.1f} s end to end (target < {SIMULATE_TARGET_SECONDS:.0f} s): {verdict}")
-    print(f"    ({cpu:.1f} s of CPU in the subprocess, peak RSS {rss_mb:.0f} MB; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    return verdict == "PASS"
+    print(f"    {seconds:.1f} s end to end ({cpu:.1f} s of CPU in the subprocess, peak RSS {usage.ru_maxrss / 1024:.0f} MB)")
+    return [row("simulate", figure, seconds, "s", f"< {SIMULATE_TARGET_SECONDS:.0f} s", met=seconds < SIMULATE_TARGET_SECONDS)], True
 
 
-# --- (b) queue order on 20,000 applications --------------------------------------------------------
+def bench_national_parts(args: argparse.Namespace, chosen: list[str]) -> tuple[list[dict], bool]:
+    """Load the national data set once into one throw-away database; reads first, then writes."""
+    import national
+    import scale
 
-
-def _timed(fn, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def _queue_fill(size: int, rng: random.Random):
-    """Bulk rows: `size` queued in (temirtau, 2023, general), 5,000 others in it, 10,000 in other years."""
-    from core.iin import iin_build
-    from queues.models import Application, Locality
-
-    temirtau = Locality.objects.create(code="temirtau", name="Темиртау")
-    start = dt.datetime(2023, 6, 1, 9, tzinfo=ASTANA)
-    rows, number, iins = [], 0, set()
-
-    def row(birth_year: int, status: str) -> Application:
-        nonlocal number
-        number += 1
-        birth = dt.date(birth_year, 1, 1) + dt.timedelta(days=rng.randrange(365))
-        while (iin := iin_build(birth, female=rng.random() < 0.5, rng=rng)) in iins:
-            pass
-        iins.add(iin)
-        r = rng.random()
-        benefit = "extraordinary" if r < 0.05 else "priority" if r < 0.20 else "none"
-        benefit_status = None if benefit == "none" else rng.choices(["claimed", "confirmed", "rejected"], [30, 60, 10])[0]
-        sen = rng.random() < 0.02
-        filed = start + dt.timedelta(seconds=rng.randrange(3 * 365 * 24 * 3600))
-        return Application(
-            number=number,
-            child_iin=iin,
-            child_birth_date=birth,
-            birth_year=birth_year,
-            locality=temirtau,
-            benefit=benefit,
-            benefit_status=benefit_status,
-            sen_pmpk=sen,
-            wants_special=sen,
-            filed_at=filed,
-            status=status,
-            archive_reason="over_age" if status == "archived" else None,
-            status_changed_at=filed,
-        )
-
-    rows += [row(2023, "queued") for _ in range(size)]
-    rows += [row(2023, rng.choice(["directed", "enrolled", "withdrawn", "archived"])) for _ in range(5000)]
-    rows += [row(rng.choice([2021, 2022, 2024, 2025]), "queued") for _ in range(10000)]
-    started = time.perf_counter()
-    Application.objects.bulk_create(rows, batch_size=2000)
-    return temirtau, time.perf_counter() - started
-
-
-def bench_queue(size: int) -> None:
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    from placements.models import Group, Kindergarten
-    from placements.services import bulletin_publish, seat_release
-    from queues.models import Application
-    from queues.selectors import application_positions, queue_order
-
-    rng = random.Random(SEED)
-    connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor != "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = f"indigo_bench_{os.getpid()}"
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    drop = national.throwaway_database("national")
+    rows, ok = [], True
     try:
-        temirtau, insert_seconds = _queue_fill(size, rng)
-        print(f"(b) queue order on {connection.vendor}: {size:,} queued in one queue (+15,000 rows around it), bulk insert {insert_seconds:.1f} s")
-        order = []
-
-        def run_order() -> None:
-            order[:] = queue_order(locality_id=temirtau.pk, birth_year=2023, kind="general")
-
-        times = _timed(run_order, 5)
-        median, low, high = (round(x * 1000) for x in (statistics.median(times), min(times), max(times)))
-        print(f"    queue_order(general): {len(order):,} ids, median {median} ms (min {low}, max {high}, 5 runs)")
-        special = _timed(lambda: queue_order(locality_id=temirtau.pk, birth_year=2023, kind="special"), 5)
-        print(f"    queue_order(special): median {statistics.median(special) * 1000:.0f} ms")
-
-        positions = {app_id: n for n, app_id in enumerate(order, start=1)}
-        sample = list(Application.objects.filter(pk__in=rng.sample(order, 200)))
-        wrong = 0
-
-        def run_positions() -> None:
-            nonlocal wrong
-            for application in sample:
-                wrong += application_positions(application)["general"].position != positions[application.pk]
-
-        per_call = _timed(run_positions, 1)[0] / len(sample)
-        agrees = "yes" if not wrong else f"NO, {wrong} differ"
-        print(f"    application_positions: {per_call * 1000:.1f} ms per application (200 sampled); agrees with queue_order: {agrees}")
-
-        kindergarten = Kindergarten.objects.create(code="arman", name="Ясли-сад №9 «Арман»", locality=temirtau)
-        group = Group.objects.create(code="arman-3", kindergarten=kindergarten, age_from=3, age_to=4, language="kk")
-        now = dt.datetime(2026, 11, 20, 18, tzinfo=ASTANA)
-        seat_release(group=group, birth_year=2023, count=100, now=now - dt.timedelta(hours=2))
-        started = time.perf_counter()
-        bulletin = bulletin_publish(now=now)
-        seconds = time.perf_counter() - started
-        print(f"    bulletin_publish of 100 seats in that queue (grants to the first 100): {seconds * 1000:.0f} ms, {bulletin.grants.count()} grants")
-        print(f"    peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        data = national.national_load(applications=args.applications)
+        rows.append(row("national", f"national data set: {data.rows:,} rows COPYed, VACUUM ANALYZE included", data.seconds, "s", "a few minutes"))
+        rows.append(row("national", "national data set: COPY rate", data.rows / max(data.load_seconds, 1e-9), "rows/s"))
+        order = scale.IndependentOrder()
+        steps = [
+            ("positions", lambda: scale.bench_positions(data, samples=args.positions, order=order)),
+            ("pages", lambda: scale.bench_pages(data, hits=args.page_hits, order=order)),
+            ("bulletin", lambda: scale.bench_bulletin(data, seats=args.seats, queues=args.queues)),
+            ("jobs", lambda: scale.bench_jobs(data, due=args.due)),
+        ]
+        for name, step in steps:
+            if name in chosen:
+                part_rows, part_ok = _guarded(name, step)
+                rows += part_rows
+                ok = ok and part_ok
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        drop()
+    return rows, ok
+
+
+def _guarded(name: str, step) -> tuple[list[dict], bool]:
+    """A part that crashes shows as a row (not met) and the others still run; a crash is not an
+    invariant verdict, so it does not fail the bench by itself."""
+    print(f"--- {name}", flush=True)
+    started = time.perf_counter()
+    try:
+        return step()
+    except Exception as error:
+        traceback.print_exc()
+        return [row(name, f"{name}: crashed ({type(error).__name__}: {str(error)[:80]})", time.perf_counter() - started, "s", "runs", met=False)], True
+
+
+def _external(name: str, module: str, function: str, args: argparse.Namespace) -> tuple[list[dict], bool]:
+    """E2's parts (bench/claims.py, bench/http_rush.py), imported only when asked for."""
+    try:
+        fn = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as error:
+        print(f"--- {name}: skipped ({module}.{function} is not there: {error})")
+        return [row(name, f"{name}: skipped, {module}.{function} missing", 0, "", "runs", met=None)], True
+    return _guarded(name, lambda: fn(args))
+
+
+def machine_line() -> str:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{platform.node()}: {os.cpu_count()} CPUs, load average {load}; Python {platform.python_version()}"
+
+
+def database_line() -> tuple[str, bool]:
+    """The server's version, and whether the scale parts can run on it (PostgreSQL, reachable)."""
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        return f"database: {connection.vendor}", False
+    where = f"{connection.settings_dict.get('HOST') or 'local socket'}:{connection.settings_dict.get('PORT') or ''}"
+    try:
+        # The server, not the named database: the throw-away databases are created beside it.
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT version()")
+            version = cursor.fetchone()[0].split(" on ")[0]
+    except OperationalError as error:
+        return f"database: PostgreSQL at {where} is not reachable ({str(error).strip().splitlines()[0][:120]})", False
+    return f"database: {version} at {where}", True
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value == 0 or abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}" if abs(value) >= 0.1 else f"{value:.3f}"
+
+
+def table(rows: list[dict]) -> list[str]:
+    lines = ["| part | figure | value | bare / reference | ratio | goal | met |", "| --- | --- | ---: | ---: | ---: | --- | --- |"]
+    for r in rows:
+        met = {True: "yes", False: "**no**", None: ""}[r["met"]]
+        value = f"{_fmt(r['value'])} {r['unit']}".strip()
+        bare = f"{_fmt(r['bare'])} {r['unit']}".strip() if r["bare"] is not None else ""
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
+        lines.append(f"| {r['part']} | {r['figure']} | {value} | {bare} | {ratio} | {r['goal']} | {met} |")
+    return lines
+
+
+QUICK = {"applications": 50_000, "seats": 2_000, "queues": 500, "due": 1_000, "positions": 300, "page_hits": 30, "http_families": 200, "families": 2_000}
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {','.join(PARTS)}")
+    parser.add_argument("--quick", action="store_true", help="a smoke run in a few minutes: " + ", ".join(f"{k} {v:,}" for k, v in QUICK.items()))
+    parser.add_argument("--applications", type=int, help="national data set size (1,000,000)")
+    parser.add_argument("--seats", type=int, help="bulletin seats (20,000)")
+    parser.add_argument("--queues", type=int, help="bulletin queues (5,000)")
+    parser.add_argument("--due", type=int, help="due directions for the expiry (10,000)")
+    parser.add_argument("--positions", type=int, help="random children whose positions are timed (1,000)")
+    parser.add_argument("--page-hits", type=int, help="timed hits of each page (100)")
+    parser.add_argument("--families", type=int, help="claim core: families (2,000)")
+    parser.add_argument("--threads", type=int, default=16, help="claim core: threads (16)")
+    parser.add_argument("--rounds", type=int, default=None, help="claim core: interleaved real/bare rounds")
+    parser.add_argument("--http-families", type=int, help="HTTP rush: families (1,000)")
+    parser.add_argument("--simulate-applications", type=int, default=1000)
+    args = parser.parse_args()
+    full = {
+        "applications": 1_000_000,
+        "seats": 20_000,
+        "queues": 5_000,
+        "due": 10_000,
+        "positions": 1_000,
+        "page_hits": 100,
+        "http_families": 1_000,
+        "families": 2_000,
+    }
+    for key, value in (QUICK if args.quick else full).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.only = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(args.only) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    return args
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["simulate", "queue"])
-    parser.add_argument("--applications", type=int, default=1000)
-    parser.add_argument("--queue-size", type=int, default=20000)
-    args = parser.parse_args()
-    print(f"INDIGO bench — database: {'PostgreSQL' if os.environ.get('DATABASE_URL', '').startswith('postgres') else 'SQLite'}; {os.cpu_count()} CPUs")
-    ok = True
-    if args.only in (None, "simulate"):
-        ok = bench_simulate(args.applications)
-    if args.only in (None, "queue"):
-        bench_queue(args.queue_size)
+    args = arguments()
+    import django
+
+    django.setup()
+    started = dt.datetime.now(ASTANA)
+    database, scale_ok = database_line()
+    header = [machine_line(), database, f"parts: {', '.join(args.only)}" + (" (--quick)" if args.quick else "")]
+    print("INDIGO scale bench — " + "\n".join(header), flush=True)
+    chosen = list(args.only)
+    if not scale_ok:
+        print("The scale bench needs PostgreSQL (DATABASE_URL=postgres://…, reachable): only simulate runs.")
+        chosen = [p for p in chosen if p == "simulate"]
+    rows, ok = [], True
+    if any(p in chosen for p in NATIONAL_PARTS):
+        part_rows, part_ok = _guarded("national", lambda: bench_national_parts(args, chosen))
+        rows, ok = rows + part_rows, ok and part_ok
+    if "claims" in chosen:
+        part_rows, part_ok = _external("claims", "bench.claims", "bench_claims", args)
+        rows, ok = rows + part_rows, ok and part_ok
+    if "http" in chosen:
+        part_rows, part_ok = _external("http", "bench.http_rush", "bench_http", args)
+        rows, ok = rows + part_rows, ok and part_ok
+    if "simulate" in chosen:
+        part_rows, part_ok = _guarded("simulate", lambda: bench_simulate(args))
+        rows, ok = rows + part_rows, ok and part_ok
+
+    lines = table(rows)
+    verdict = "every invariant held" if ok else "AN INVARIANT IS BROKEN (see INVARIANT BROKEN above)"
+    print("\n" + "\n".join(lines) + f"\n\n{verdict}")
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    took = (dt.datetime.now(ASTANA) - started).total_seconds()
+    note = [
+        f"`make bench` run of {started:%Y-%m-%d %H:%M} (Astana), {took / 60:.0f} min" + (", `--quick`" if args.quick else ""),
+        "",
+        *(f"- {line}" for line in header),
+        f"- national data set: {args.applications:,} applications; bulletin {args.seats:,} seats over {args.queues:,} queues; {args.due:,} due directions",
+        "",
+        *lines,
+        "",
+        verdict,
+        "",
+    ]
+    (OUT_DIR / "last.md").write_text("\n".join(note))
+    print(f"written to {(OUT_DIR / 'last.md').relative_to(ROOT)}")
     return 0 if ok else 1
 
 

@@ -1,0 +1,1 @@
+"""Bench-only Django settings, URLs and the bare claim endpoint (never in the product's URLs)."""
