@@ -168,7 +168,7 @@ def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_c
                 claimed = _claim_at_once(application=application, group=group, now=now, direction=proposed)
                 if isinstance(claimed, str):
                     raise Refusal(claimed)
-                direction, seat_state = claimed
+                direction, seat_state = claimed  # the application is `directed` by the same statement
             else:  # SQLite: today's steps, numbers from the Counter row (the replays stay as they were)
                 has_grant = group.kind in open_grant_kinds(application=application, now=now)
                 seat = _seat_take(claimable_seats(application=application, group=group, now=now, has_grant=has_grant))
@@ -181,9 +181,9 @@ def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_c
                 direction.number = sequence_next("direction")
                 direction.save(force_insert=True)
                 grants_end(application_ids=[application.pk], now=now)
+                Application.objects.filter(pk=application.pk).update(status=Application.Status.DIRECTED, status_changed_at=now)
             application.status = Application.Status.DIRECTED
             application.status_changed_at = now
-            application.save(update_fields=["status", "status_changed_at"])
             message_enqueue(application=application, event="direction_issued", now=now, context=_direction_context(direction, group))
             audit_record(
                 action="seat.claim",
@@ -259,7 +259,8 @@ _CLAIMABLE_SQL = """
 
 def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, direction: Direction) -> tuple[Direction, str] | str:
     """PostgreSQL: in ONE statement, lock and mark the first claimable seat, insert `direction` for
-    it with the next number, and end the application's grants (queues.services.grants_end, SPEC §6)
+    it with the next number, make the application `directed` (its row is already locked by the
+    caller) and end its grants (queues.services.grants_end, SPEC §6)
     → (the direction saved, the seat's state before); or, when no seat was taken, the refusal
     (`_claim_refusal`'s answer, read by the same statement).
 
@@ -268,6 +269,7 @@ def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, 
     unless a seat is. A unique-index refusal raises IntegrityError, as Direction.save would."""
     seat_table, grant_table = Seat._meta.db_table, Grant._meta.db_table
     publication_table, direction_table = Publication._meta.db_table, Direction._meta.db_table
+    application_table = Application._meta.db_table
     params = {"group": group.pk, "birth_year": application.birth_year, "now": now, "application": application.pk, "kind": group.kind}
     # The direction's columns as Direction.save would write them; the seat, its latest publication
     # and the number come from the statement.
@@ -304,6 +306,9 @@ def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, 
             INSERT INTO {direction_table} ({", ".join(columns)})
             SELECT {", ".join(values)} FROM taken
             RETURNING id, number, seat_id, publication_id
+        ), directed AS (
+            UPDATE {application_table} SET status = 'directed', status_changed_at = %(now)s
+            WHERE id = %(application)s AND EXISTS (SELECT 1 FROM taken)
         ), ended AS (
             UPDATE {grant_table} SET ended_at = %(now)s
             WHERE application_id = %(application)s AND ended_at IS NULL AND until_at > %(now)s AND EXISTS (SELECT 1 FROM taken)
