@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.iin import iin_is_valid
@@ -36,8 +39,29 @@ def _kindergarten_choices(locality: str | None) -> list[tuple[str, str]]:
     return [("", _("All kindergartens")), *names]
 
 
+class FastSelect(forms.Select):
+    """A <select> whose options are written in Python rather than one template render per option:
+    at a country's size the filters list 240 localities and up to 11,000 kindergartens, which cost
+    Django's per-option templates ~40 ms a page (issue 9). The same markup; no option groups."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, mark_safe(" selected") if str(key) in chosen else "", label) for key, label in self.choices),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options)
+
+
 class FilterForm(forms.Form):
     """A GET filter: `filters()` gives the selector's keyword arguments for the valid, non-empty fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()
