@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import os
-import threading
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -103,28 +102,26 @@ def link_hash(*, seq: int, record_id: int, mac: str, prev_hash: str, key: bytes 
     return hmac.new(key or audit_key(), b"link:" + _canonical(payload), hashlib.sha256).hexdigest()
 
 
-# Record ids are taken from the sequence a block at a time, per process: an append is then one
-# statement, not two (at the 07:00 rush every claim appends). Ids of a block can commit out of order
-# or never (a rolled-back claim); that is fine: the chain's order is the sequencer's, not the ids'.
+# Record ids are taken from the sequence a block at a time, per database connection: an append is
+# then one statement, not two (at the 07:00 rush every claim appends). Ids of a block can commit out
+# of order or never (a rolled-back claim); that is fine: the chain's order is the sequencer's. The
+# block belongs to one live connection of one process: a new connection (another database, a
+# forked worker) takes a new block, never ids its sequence may hand out again.
 ID_BLOCK = 64
-_id_block: collections.deque[int] = collections.deque()
-_id_block_pid = 0
-_id_block_lock = threading.Lock()
 
 
 def _next_record_id() -> int:
     """The record's id before its INSERT, so its MAC covers it. A sequence: nobody waits."""
-    global _id_block_pid
     if connection.vendor == "postgresql":
-        with _id_block_lock:
-            if _id_block_pid != os.getpid():  # a forked worker must not reuse its parent's ids
-                _id_block.clear()
-                _id_block_pid = os.getpid()
-            if not _id_block:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT nextval(pg_get_serial_sequence('audit_auditrecord', 'id')) FROM generate_series(1, %s)", [ID_BLOCK])
-                    _id_block.extend(sorted(row[0] for row in cursor.fetchall()))
-            return _id_block.popleft()
+        connection.ensure_connection()
+        owner = (os.getpid(), id(connection.connection), connection.settings_dict["NAME"])
+        block = getattr(connection, "_audit_id_block", None)
+        if block is None or block[0] != owner or not block[1]:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence('audit_auditrecord', 'id')) FROM generate_series(1, %s)", [ID_BLOCK])
+                block = (owner, collections.deque(sorted(row[0] for row in cursor.fetchall())))
+            connection._audit_id_block = block
+        return block[1].popleft()
     with connection.cursor() as cursor:  # SQLite: writers are serialised by the database lock anyway
         cursor.execute(
             "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_auditrecord'), 0),"

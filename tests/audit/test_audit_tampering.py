@@ -7,6 +7,7 @@ and the chain's head is sealed to a file outside the database (issue 9: records 
 their own MAC and chained a moment later by the sequencer, `audit_chain`).
 """
 
+import collections
 import datetime as dt
 import hashlib
 import json
@@ -18,7 +19,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from audit import services as audit_services
 from audit.context import Actor, acting_as
 from audit.models import AuditLink, AuditRecord
 from audit.services import (
@@ -130,7 +130,7 @@ def test_a_clean_sealed_trail_verifies(locality, capsys):
 
 
 def test_new_records_are_keyed_and_an_append_is_one_insert_without_a_shared_row(locality, django_assert_num_queries):
-    audit_services._id_block.clear()
+    connection.__dict__.pop("_audit_id_block", None)
     audit_record(action="test.first", now=NOW)  # takes a block of ids from the sequence (on PostgreSQL)
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2) as queries:  # the insert (SQLite: the id, the insert)
         record = audit_record(action="test.second", now=NOW)
@@ -141,6 +141,17 @@ def test_new_records_are_keyed_and_an_append_is_one_insert_without_a_shared_row(
     assert not AuditLink.objects.exists()  # chained a moment later, by the sequencer
     assert audit_chain(now=NOW) == 2
     assert list(AuditLink.objects.order_by("seq").values_list("seq", "record__action")) == [(1, "test.first"), (2, "test.second")]
+
+
+@on_postgresql
+def test_a_block_of_ids_is_never_used_on_another_connection(locality):
+    """The ids a connection took from one database's sequence are not spent on another's (the
+    bench and the tests switch databases; a forked worker inherits its parent's memory)."""
+    first = audit_record(action="test.first", now=NOW)
+    owner, _ids = connection._audit_id_block
+    connection._audit_id_block = (("another process", owner[1], owner[2]), collections.deque([first.pk]))
+    second = audit_record(action="test.second", now=NOW)
+    assert second.pk != first.pk
 
 
 def test_a_copied_record_does_not_verify(locality):
