@@ -65,6 +65,15 @@ def row(
     return {"part": part, "figure": figure, "value": value, "unit": unit, "bare": bare, "ratio": ratio, "goal": goal, "met": met}
 
 
+def rows_print(rows: list[dict], *, digits: int = 0) -> None:
+    """The rows as lines, for a part run on its own (bench/run.py prints the table)."""
+    for r in rows:
+        bare = "" if r["bare"] is None else f"  bare {r['bare']:.0f}"
+        ratio = "" if r["ratio"] is None else f"  ratio {r['ratio']:.2f}"
+        met = {True: "met", False: "NOT met", None: ""}[r["met"]]
+        print(f"{r['figure']}: {r['value']:.{digits}f} {r['unit']}{bare}{ratio}  goal {r['goal']}  {met}")
+
+
 @contextlib.contextmanager
 def throwaway_database(part: str) -> Iterator[str]:
     """A fresh, migrated database named indigo_bench_<part>_<pid> beside the configured one; dropped
@@ -377,11 +386,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     rows, ok = run(quick=args.quick, families=args.families, threads=args.threads, rounds=args.rounds)
-    for r in rows:
-        bare = "" if r["bare"] is None else f"  bare {r['bare']:.0f}"
-        ratio = "" if r["ratio"] is None else f"  ratio {r['ratio']:.2f}"
-        met = {True: "met", False: "NOT met", None: ""}[r["met"]]
-        print(f"{r['figure']}: {r['value']:.0f} {r['unit']}{bare}{ratio}  goal {r['goal']}  {met}")
+    rows_print(rows)
     return 0 if ok else 1
 
 

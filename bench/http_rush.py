@@ -51,7 +51,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indigo.settings")
 zoneinfo.reset_tzpath(to=[])
 
 from bench.claims import row as _row  # noqa: E402
-from bench.claims import sequences_sync, throwaway_database  # noqa: E402
+from bench.claims import rows_print, sequences_sync, throwaway_database  # noqa: E402
 
 PART = "http"
 GROUPS = 20
@@ -645,11 +645,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     rows, ok = run(quick=args.quick, families=args.families, concurrency=args.concurrency, seats_per_group=args.seats_per_group)
-    for r in rows:
-        bare = "" if r["bare"] is None else f"  bare {r['bare']:.0f}"
-        ratio = "" if r["ratio"] is None else f"  ratio {r['ratio']:.2f}"
-        met = {True: "met", False: "NOT met", None: ""}[r["met"]]
-        print(f"{r['figure']}: {r['value']:.1f} {r['unit']}{bare}{ratio}  goal {r['goal']}  {met}")
+    rows_print(rows, digits=1)
     return 0 if ok else 1
 
 
