@@ -2,10 +2,11 @@
 the catalog; 500 and 503 in every portal language (rendered with no database and no catalog
 needed), 503 whenever the database is unreachable."""
 
+import sqlite3
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.utils import translation
 from django.utils.html import escape
@@ -101,10 +102,18 @@ def test_a_form_without_its_csrf_token_gets_the_expired_form_page(language):
 
 @pytest.fixture
 def database_down(monkeypatch):
-    """Every new connection goes to a port nobody listens on; the test database is back afterwards."""
+    """Every new connection goes to a port nobody listens on; the test database is back afterwards.
+    SQLite's in-memory test database ignores close(), so there every cursor fails instead, as a
+    missing database file would."""
     connection.close()
     monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
     monkeypatch.setitem(connection.settings_dict, "PORT", "1")
+    if connection.vendor == "sqlite":
+
+        def unreachable(*args, **kwargs):
+            raise sqlite3.OperationalError("unable to open database file")
+
+        monkeypatch.setattr(type(connections["default"]), "create_cursor", unreachable)
     yield
     connection.close()
 
