@@ -5,13 +5,14 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: help install messages migrate demo run test test-sqlite lint format bench lock clean
+.PHONY: help install messages migrate demo run test test-sqlite lint format bench backup restore lock clean
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on 127.0.0.1:8000"
 	@echo "make test   install and run the whole suite (DATABASE_URL / REDIS_URL when set)"
 	@echo "make bench  the scale bench on PostgreSQL (BENCH_ARGS=--quick for a smoke run)"
 	@echo "make lint   ruff check and format check"
+	@echo "make backup / make restore FROM=…   the database and private media (PostgreSQL)"
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,15 @@ format: install
 # unset; each part in a throw-away database beside it. BENCH_ARGS=--quick for a smoke run.
 bench: messages
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/indigo}" $(PY) bench/run.py $(BENCH_ARGS)
+
+# Backups (PostgreSQL): the database and the private media into var/backups/indigo-<time>/; a
+# restore goes into an EMPTY database and checks every table's row count against the manifest.
+backup: messages
+	$(PY) manage.py backup
+
+restore: messages
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=var/backups/indigo-YYYYmmdd-HHMMSS [DATABASE_URL=postgres://…/an-empty-database]"; exit 2; }
+	$(PY) manage.py restore "$(FROM)"
 
 # Re-pin requirements.lock from requirements.in in a throw-away virtualenv.
 lock:
