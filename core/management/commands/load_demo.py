@@ -383,14 +383,17 @@ class _Demo:
         reserved_at = self.at(today - dt.timedelta(days=12), 11, 5)
         age = enrollment_year(reserved_at) - (enrollment_year(self.now) - DEMO_CHILDREN[0][0])
         self.reserved_group = next(g for g in general if g.code == f"arman-{age}{age + 1}-kk")
+        others_released = 0
         for back in range(RECENT_DAYS, -1, -1):
             day = today - dt.timedelta(days=back)
             if self.calendar.is_working_day(day):
                 for _ in range(rng.randint(3, 6)):
                     group = rng.choice([g for g in general if g != self.reserved_group])
                     self.push(self.some_time(day, 9, 16), ACT, self.do_release, group, rng.randint(1, 3))
-                if back % 4 == 0:
-                    self.push(self.some_time(day, 9, 16), ACT, self.do_release, rng.choice(others), 1)
+                if back % 4 == 0:  # special and sanatorium groups by turns: the protocol shows both, whatever the date
+                    kind = ("special", "sanatorium")[others_released % 2]
+                    others_released += 1
+                    self.push(self.some_time(day, 9, 16), ACT, self.do_release, rng.choice([g for g in others if g.kind == kind]), 1)
             self.push(self.at(day, 18), BULLETIN, self.do_bulletin)
         self.push(reserved_at, ACT, self.do_release, self.reserved_group, 3, True)
         self.push(min(self.at(today - dt.timedelta(days=1), 10, 20), self.now - dt.timedelta(hours=1)), ACT, self.do_demo_claim)
