@@ -73,8 +73,8 @@ def code_issue(*, phone: str, purpose: str, now: dt.datetime, language: str = "r
 
     phone = phone_normalize(phone)
     with transaction.atomic(durable=True):
-        PhoneThrottle.objects.get_or_create(phone=phone)
-        PhoneThrottle.objects.select_for_update().get(phone=phone)
+        # One statement: retention may delete an idle phone's row between a get_or_create and a get.
+        PhoneThrottle.objects.select_for_update().get_or_create(phone=phone)
         refusal = _send_refusal(phone=phone, now=now)
         if refusal is not None:
             raise refusal

@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indigo.settings")
 app = Celery("indigo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+import core.logs  # noqa: E402, F401  (request ids in tasks, the worker keeps settings.LOGGING)
 
 app.conf.beat_schedule = {
     # SPEC §9: a message still queued 10 minutes after its try was due lost its task (broker down
@@ -29,12 +30,19 @@ app.conf.beat_schedule = {
     "pending-documents-sweep-daily": {"task": "queues.tasks.pending_documents_sweep", "schedule": crontab(hour=3, minute=30)},
     # Used one-time form tokens (core/once.py) are kept as long as a token is valid, a day; daily at 03:40.
     "form-tokens-sweep-daily": {"task": "core.tasks.form_tokens_sweep", "schedule": crontab(hour=3, minute=40)},
+    # Issue 10: retention — expired sessions, old codes, outbox SMS, message recipients masked, lockout
+    # records (periods: RETENTION_* settings); it also runs the two sweeps above. Daily at 03:50, after them.
+    "retention-run-daily": {"task": "core.tasks.retention_run", "schedule": crontab(hour=3, minute=50)},
     # SPEC §10: the audit chain's head, signed with AUDIT_KEY, goes to a file outside the database
     # every 10 minutes, so audit_verify finds a truncated or rolled-back trail (audit/services.py).
     "audit-seal-every-10-minutes": {"task": "audit.tasks.audit_seal", "schedule": crontab(minute="*/10")},
     # Issue 9: the sequencer appends the audit records written since its last run to the chain;
     # every 5 seconds keeps the unchained tail short (a run while one is under way returns at once).
     "audit-chain-every-5-seconds": {"task": "audit.tasks.audit_chain", "schedule": 5.0},
+    # Issue 10: the beat's heartbeat each minute; readiness fails when it is 3 minutes old.
+    "health-heartbeat-every-minute": {"task": "core.tasks.heartbeat", "schedule": crontab()},
+    # Issue 10: the watchdog (bulletin late after 18:10, expiry behind) every 5 minutes; e-mails staff once a day per problem.
+    "health-watchdog-every-5-minutes": {"task": "core.tasks.watchdog", "schedule": crontab(minute="*/5")},
     # SPEC §3: over-age archival when E changes at 00:00 on 1 June; running it daily is harmless
     # (idempotent) and catches up a missed 1 June.
     "applications-archive-over-age-daily": {

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (X-Request-ID in and out, core/logs.py).
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that reads the database: an unreachable database answers the 503 page.
     "core.middleware.DatabaseUnavailableMiddleware",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CabinetMiddleware",
+    # Public open-data pages read from the replica when there is one (core/routers.py).
+    "core.routers.ReplicaReadsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     # Last, as django-axes asks: locks out a username/IP after repeated wrong passwords.
     "axes.middleware.AxesMiddleware",
@@ -100,6 +104,14 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHEC
 if _is_sqlite:
     # Several processes (web, worker, beat) share the file: wait for the lock, never fail at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"})
+# A PostgreSQL streaming replica for the public open-data pages (core/routers.py); the claim, codes
+# and cabinet pages, the admin and every write always use the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update({key: DATABASES["default"][key] for key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")})
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -166,6 +178,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="INDIGO <noreply@indigo.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets the watchdog's e-mails (core/watchdog.py), besides superusers with an e-mail: ADMINS=a@x.kz,b@x.kz
+ADMINS = [(email, email) for email in env.list("ADMINS", default=[])]
 
 # Celery: Redis when configured, else kombu's filesystem transport under var/ (one machine only).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -212,6 +226,12 @@ INDIGO_DEMO_PHONE = env.bool("INDIGO_DEMO_PHONE", default=DEBUG)
 # SPEC §4 Decision: one priority application after every N general ones.
 INDIGO_INTERLEAVE = env.int("INDIGO_INTERLEAVE", default=3)
 
+# Retention (core/retention.py, daily at 03:50): days after which data no longer needed goes.
+RETENTION_CODES_DAYS = env.int("RETENTION_CODES_DAYS", default=1)  # used/expired one-time codes (the last hour always stays)
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=7)  # SMS stored by the outbox backend
+RETENTION_RECIPIENT_DAYS = env.int("RETENTION_RECIPIENT_DAYS", default=90)  # then a sent/failed message's phone or e-mail is masked
+RETENTION_LOCKOUT_DAYS = env.int("RETENTION_LOCKOUT_DAYS", default=30)  # django-axes attempts and logs
+
 # The audit trail's hash chain is an HMAC under AUDIT_KEY, a secret the database never sees, so its
 # owner cannot rewrite records and recompute the chain; empty: derived from SECRET_KEY (demo only).
 # Production: a long random string of its own, kept off the database server, never changed.
@@ -220,16 +240,41 @@ AUDIT_KEY = env("AUDIT_KEY", default="")
 # then detects a truncated or rolled-back trail. Outside the database (and, ideally, its server).
 AUDIT_SEAL_DIR = env("AUDIT_SEAL_DIR", default=str(VAR_DIR / "audit-seals"))
 
+# Log lines (core/logs.py): time, level, logger and request id; readable text by default, one JSON
+# object a line with LOG_FORMAT=json. IINs, phone numbers and one-time codes are masked on every
+# handler. Django's own handlers (console when DEBUG, mail_admins, django.server) give way to the
+# root one, so nothing is written unmasked; the Celery worker and beat keep this configuration.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "core.logs.RequestIdFilter"},
+        "personal_data": {"()": "core.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id", "personal_data"],
+        }
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The container health checks ask over plain http inside the container (core/health.py).
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     # Off only to try the production settings over plain http on one's own machine (compose).
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -162,6 +162,7 @@ def messages_retry(*, message_ids: Iterable[int], now: dt.datetime) -> int:
             .filter(pk__in=list(message_ids), status=Message.Status.FAILED)
             .exclude(event=Event.CODE)
             .exclude(recipient="")
+            .exclude(recipient__contains="*")  # masked by retention (core/retention.py): nobody to send to
             .values_list("pk", flat=True)
         )
         Message.objects.filter(pk__in=ids).update(status=Message.Status.QUEUED, attempts=0, next_attempt_at=now)

@@ -13,6 +13,7 @@ JOBS = {
     "expire": ("placements.services", "directions_expire"),
     "remind": ("placements.services", "directions_remind_expiring"),
     "over_age": ("queues.services", "applications_archive_over_age"),
+    "retention": ("core.retention", "retention_run"),
 }
 
 
@@ -26,7 +27,7 @@ def parse_moment(value: str) -> dt.datetime:
 
 
 class Command(BaseCommand):
-    help = "Run one scheduled job: bulletin, promote, expire, remind or over_age (SPEC §3, §5, §7)."
+    help = "Run one scheduled job: bulletin, promote, expire, remind, over_age (SPEC §3, §5, §7) or retention."
 
     def add_arguments(self, parser):
         parser.add_argument("job", choices=sorted(JOBS))
