@@ -10,7 +10,7 @@ COPY . .
 RUN python manage.py compile_catalogs \
  && DEBUG=false SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-0123456789 ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput
-RUN useradd --system --home /app indigo && mkdir -p /app/var /srv/audit-seals && chown indigo /app/var /srv/audit-seals
+RUN useradd --system --home /app indigo && mkdir -p /app/var /srv/audit-seals /srv/private && chown indigo /app/var /srv/audit-seals /srv/private
 USER indigo
 EXPOSE 8000
 CMD ["gunicorn", "indigo.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -101,6 +101,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 _is_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if _is_sqlite else 300))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=not _is_sqlite))
+# Behind PgBouncer in transaction mode a server-side cursor cannot outlive its transaction: off there.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 if _is_sqlite:
     # Several processes (web, worker, beat) share the file: wait for the lock, never fail at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"})
