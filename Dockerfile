@@ -2,8 +2,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-COPY requirements.lock .
-RUN pip install --no-cache-dir -r requirements.lock
+# Production packages only (no pytest, Playwright or ruff), each checked against its hash.
+COPY requirements/prod.txt requirements/prod.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/prod.txt
 COPY . .
 # Static files as production serves them (whitenoise's compressed manifest), built with a key
 # used only for this step.

@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
-STAMP  := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+LOCKS  := requirements/prod.txt requirements/dev.txt
+STAMP  := $(VENV)/.installed-$(shell cat $(LOCKS) | cksum | cut -d' ' -f1)
 
 .PHONY: help install messages migrate demo run test test-sqlite lint format bench backup restore lock clean
 
@@ -14,10 +15,11 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make backup / make restore FROM=…   the database and private media (PostgreSQL)"
 
-$(STAMP): requirements.lock
+# Every package pinned and checked against its hash (requirements/*.txt, made by `make lock`).
+$(STAMP): $(LOCKS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
-	$(PIP) install --quiet --disable-pip-version-check -r requirements.lock
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements/prod.txt -r requirements/dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -61,12 +63,13 @@ restore: messages
 	@test -n "$(FROM)" || { echo "usage: make restore FROM=var/backups/indigo-YYYYmmdd-HHMMSS [DATABASE_URL=postgres://…/an-empty-database]"; exit 2; }
 	$(PY) manage.py restore "$(FROM)"
 
-# Re-pin requirements.lock from requirements.in in a throw-away virtualenv.
+# Re-pin requirements/prod.txt and dev.txt from the .in files, with hashes, in a throw-away
+# virtualenv (pip-tools). Existing pins stay; `make lock UPGRADE=1` moves them to the newest releases.
 lock:
 	rm -rf var/lockenv && $(PYTHON) -m venv var/lockenv
-	var/lockenv/bin/pip install --quiet --disable-pip-version-check -r requirements.in
-	echo '# Pinned from requirements.in by `make lock`; `make` installs exactly this.' > requirements.lock
-	var/lockenv/bin/pip freeze --exclude pip >> requirements.lock
+	var/lockenv/bin/pip install --quiet --disable-pip-version-check pip-tools
+	cd requirements && ../var/lockenv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-header --strip-extras $(if $(UPGRADE),--upgrade) prod.in -o prod.txt
+	cd requirements && ../var/lockenv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-header --strip-extras $(if $(UPGRADE),--upgrade) dev.in -o dev.txt
 	rm -rf var/lockenv
 
 clean:
