@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.errors import Refusal
+from core.keys import derived_key
 from core.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -124,9 +124,12 @@ def rate_limit_hits(limits: Iterable[Limit]) -> None:
         raise Refusal("rate_limited")
 
 
+_KEY_LABEL = b"indigo.ratelimit: personal values in rate-limit keys"
+
+
 def hashed(value: str) -> str:
     """A key part for a personal value (an IIN, a phone): keyed, so a cache dump names nobody."""
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(derived_key(setting="SECRET_KEY", label=_KEY_LABEL), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def client_key(request: HttpRequest) -> str:

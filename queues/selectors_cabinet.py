@@ -153,13 +153,6 @@ class ClaimOffer:
         return sum(k.count for k in self.kindergartens)
 
 
-def _eligible_seats(application: Application) -> QuerySet[Seat]:
-    """Published seats of the application's queues: same locality, its birth year, its group kinds."""
-    if application.status != Application.Status.QUEUED:
-        return Seat.objects.none()
-    return _queue_seats(locality_id=application.locality_id, birth_year=application.birth_year, queue_kinds=application.queue_kinds)
-
-
 def _queue_seats(*, locality_id: int, birth_year: int, queue_kinds: list[str]) -> QuerySet[Seat]:
     return Seat.objects.filter(
         group__kindergarten__locality_id=locality_id,

@@ -184,7 +184,8 @@ def applications_requeue(*, applications: list[Application], now: dt.datetime, s
         application.strikes += int(strike)
     twice = [a for a in applications if a.strikes >= 2]
     over_age = [a for a in applications if a.strikes < 2 and _is_over_age(a.child_birth_date, a.sen_pmpk, now)]
-    back = [a for a in applications if a.strikes < 2 and a.pk not in {o.pk for o in over_age}]
+    archived_ids = {a.pk for a in twice + over_age}
+    back = [a for a in applications if a.pk not in archived_ids]
     strikes = F("strikes") + int(strike)
     for reason, archived in ((Application.ArchiveReason.EXPIRED_TWICE, twice), (Application.ArchiveReason.OVER_AGE, over_age)):
         if not archived:
