@@ -110,6 +110,15 @@ def lockouts_delete_old(*, now: dt.datetime) -> tuple[int, int]:
     return attempts, logs
 
 
+def kiosk_pairings_delete_old(*, now: dt.datetime) -> int:
+    """Kiosk pairings (issue 11) a day past their end: never confirmed, or completed. A confirmed
+    pairing the screen has not yet collected stays (the screen still holds its secret)."""
+    from accounts.models import KioskPairing
+
+    cutoff = now - dt.timedelta(days=1)
+    return _delete_batched(KioskPairing.objects.filter(Q(confirmed_at__isnull=True, expires_at__lt=cutoff) | Q(completed_at__lt=cutoff)))
+
+
 def retention_run(*, now: dt.datetime) -> dict[str, int]:
     """Run every retention step; one audit record "retention.run" with the counts. Idempotent."""
     from queues.documents import pending_documents_sweep
@@ -127,6 +136,7 @@ def retention_run(*, now: dt.datetime) -> dict[str, int]:
         # Files on disk, by their modification time (a day), not by `now`: they live outside the database.
         "pending_documents": pending_documents_sweep(),
         "form_tokens": form_tokens_sweep(now=now),
+        "kiosk_pairings": kiosk_pairings_delete_old(now=now),
     }
     audit_record(action="retention.run", now=now, details=counts)
     return counts

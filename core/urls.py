@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import health, views
+from core import health, metrics_export, views
 
 app_name = "core"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     # Issue 10: liveness and readiness for the orchestrator (core/health.py).
     path("health/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),
+    # Issue 10: Prometheus metrics, for a scraper holding METRICS_TOKEN (core/metrics_export.py).
+    path("metrics", metrics_export.metrics_page, name="metrics"),
 ]

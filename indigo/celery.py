@@ -11,6 +11,7 @@ app = Celery("indigo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 import core.logs  # noqa: E402, F401  (request ids in tasks, the worker keeps settings.LOGGING)
+from core import metrics as _metrics  # noqa: E402, F401  (Celery task outcomes counted for /metrics)
 
 app.conf.beat_schedule = {
     # SPEC §9: a message still queued 10 minutes after its try was due lost its task (broker down

@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
 
-from accounts.models import OneTimeCode, PhoneThrottle
+from accounts.models import Kiosk, KioskPairing, OneTimeCode, PhoneThrottle
 from audit.models import AuditRecord
 from audit.services import audit_record
 from core.calendar import ASTANA
@@ -23,12 +23,24 @@ from indigo.celery import app as celery_app
 from notifications.models import Message, OutboxSms
 from notifications.phones import recipient_masked
 from queues.documents import pending_documents_dir
+from tests.factories import KindergartenFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 30, 3, 50, tzinfo=ASTANA)
 DAY = dt.timedelta(days=1)
-KINDS = ("sessions", "codes", "phone_locks", "outbox_sms", "recipients_masked", "lockout_attempts", "lockout_logs", "pending_documents", "form_tokens")
+KINDS = (
+    "sessions",
+    "codes",
+    "phone_locks",
+    "outbox_sms",
+    "recipients_masked",
+    "lockout_attempts",
+    "lockout_logs",
+    "pending_documents",
+    "form_tokens",
+    "kiosk_pairings",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +129,23 @@ def world():
     FormToken.objects.create(token="old", used_at=NOW - 2 * DAY)
     FormToken.objects.create(token="recent", used_at=NOW - dt.timedelta(hours=1))
 
+    kiosk = Kiosk.objects.create(code="hall", name="Hall", kindergarten=KindergartenFactory(), token_hash="t" * 64)
+    for code_, created, confirmed, completed in (
+        ("OLDUNCON", NOW - 2 * DAY, None, None),  # never confirmed, ended a day ago: goes
+        ("NEWUNCON", NOW - dt.timedelta(minutes=5), None, None),  # still on a screen: stays
+        ("OLDDONE1", NOW - 3 * DAY, NOW - 3 * DAY, NOW - 2 * DAY),  # collected by its screen long ago: goes
+        ("WAITING1", NOW - 3 * DAY, NOW - 3 * DAY, None),  # confirmed, not yet collected: stays
+    ):
+        KioskPairing.objects.create(
+            code=code_,
+            secret_hash=code_ * 8,
+            created_at=created,
+            expires_at=created + dt.timedelta(minutes=10),
+            kiosk=kiosk if confirmed else None,
+            confirmed_at=confirmed,
+            completed_at=completed,
+        )
+
     audit_record(action="test.old", now=NOW - 3650 * DAY, details={"n": 1})
     audit_record(action="test.recent", now=NOW - dt.timedelta(minutes=1))
 
@@ -135,7 +164,9 @@ def test_each_kind_goes_only_past_its_period(world):
         "lockout_logs": 2,
         "pending_documents": 1,
         "form_tokens": 1,
+        "kiosk_pairings": 2,
     }
+    assert sorted(KioskPairing.objects.values_list("code", flat=True)) == ["NEWUNCON", "WAITING1"]
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
     assert sorted(OneTimeCode.objects.values_list("phone", flat=True)) == ["77010000002", "77010000003"]
     assert sorted(PhoneThrottle.objects.values_list("phone", flat=True)) == ["77010000002", "77010000003"]
@@ -295,6 +326,7 @@ def test_two_runs_at_once_do_the_work_once(world):
         "lockout_logs": 2,
         "pending_documents": 1,
         "form_tokens": 1,
+        "kiosk_pairings": 2,
     }
     assert dict(Message.objects.values_list("idempotency_key", "recipient"))["sent-phone"] == "7701*****67"
     assert AuditRecord.objects.filter(action="retention.run").count() == 2
