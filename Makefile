@@ -23,7 +23,13 @@ $(STAMP): $(LOCKS)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the browser tests' accessibility checks (package.json, pinned in package-lock.json;
+# tests/browser/axe.py). Reinstalled when the lockfile is newer than npm's record of node_modules.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm is not installed: the browser tests run without the axe-core checks"; fi
+
+install: $(STAMP) node_modules/.package-lock.json
 
 messages: install
 	$(PY) manage.py compile_catalogs

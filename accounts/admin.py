@@ -4,12 +4,16 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.kiosks import kiosk_register
+from accounts import twofactor
 from accounts.models import Cabinet, Kiosk
 from accounts.services import BLOCK_DEFAULT, cabinet_block, cabinet_unblock
 from audit.admin_mixins import AuditedModelAdmin
@@ -85,25 +89,71 @@ class CabinetAdmin(AuditedModelAdmin):
 
 @admin.register(Kiosk)
 class KioskAdmin(AuditedModelAdmin):
+    """Issue 11: a kiosk is created or given a new screen by pairing (accounts/kiosk_admin.py): the
+    screen shows a code, staff confirm it here; no token is ever shown or typed."""
+
     list_display = ("code", "name", "kindergarten", "active", "last_seen_at")
     list_filter = ("active",)
     search_fields = ("code", "name", "kindergarten__name")
-    actions = ("new_token",)
+    change_list_template = "admin/accounts/kiosk/change_list.html"
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-            token = kiosk_register(kiosk=obj, now=timezone.now())
-            self.message_user(
-                request,
-                _("Kiosk token (shown only now — enter it at /kiosk/activate/ on the kiosk screen): %(token)s") % {"token": token},
-                messages.WARNING,
-            )
-        else:
-            super().save_model(request, obj, form, change)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # "Pair a kiosk" instead: a kiosk without a screen is of no use
 
-    @admin.action(description=_("Issue a new token (the old one stops working)"), permissions=["change"])
-    def new_token(self, request, queryset):
-        for kiosk in queryset:
-            token = kiosk_register(kiosk=kiosk, now=timezone.now())
-            self.message_user(request, _("%(kiosk)s: new token %(token)s") % {"kiosk": kiosk, "token": token}, messages.WARNING)
+    def may_pair(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and self.has_change_permission(request)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from accounts.kiosk_admin import kiosk_pair
+
+        pair = path("pair/", self.admin_site.admin_view(kiosk_pair), {"model_admin": self}, name="accounts_kiosk_pair")
+        return [pair, *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "may_pair": self.may_pair(request)})
+
+
+# --- the second factor of staff and operators (accounts/twofactor.py) -----------------------------
+
+# django-otp's own device pages would show the apps' keys and the recovery codes: not registered;
+# a superuser resets a lost phone from the user list instead.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+User = get_user_model()
+# The class django.contrib.auth registered (an app listed before this one may have replaced it).
+_RegisteredUserAdmin = DjangoUserAdmin
+if admin.site.is_registered(User):
+    _RegisteredUserAdmin = type(admin.site._registry[User])
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(_RegisteredUserAdmin):
+    """Django's user admin, plus whether the second factor is set up and its reset for a lost phone."""
+
+    actions = (*(_RegisteredUserAdmin.actions or ()), "second_factor_reset")
+
+    def get_list_display(self, request: HttpRequest):
+        return (*super().get_list_display(request), "second_factor")
+
+    @admin.display(description=_("Second factor"), boolean=True)
+    def second_factor(self, obj) -> bool:
+        return twofactor.confirmed_totp(obj) is not None
+
+    def has_second_factor_reset_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(description=_("Reset the second factor (lost phone)"), permissions=["second_factor_reset"])
+    def second_factor_reset(self, request: HttpRequest, queryset) -> None:
+        now = timezone.now()
+        for user in queryset:
+            twofactor.second_factor_reset(user=user, by=request.user, now=now)
+        self.message_user(
+            request,
+            _("Second factor reset: %(count)d. They set up the app again at their next login.") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )

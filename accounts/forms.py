@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.iin import iin_format_message
 from notifications.phones import phone_hidden
 
 NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
@@ -14,10 +15,15 @@ def phone_choices(cabinet) -> list[tuple[str, str]]:
 class IinForm(forms.Form):
     iin = forms.CharField(
         label=_("Your IIN (the applicant's)"),
-        min_length=12,
-        max_length=12,
-        widget=forms.TextInput(attrs={**NO_AUTOFILL, "inputmode": "numeric", "pattern": "[0-9]{12}"}),
+        widget=forms.TextInput(attrs={**NO_AUTOFILL, "inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": "12"}),
     )
+
+    def clean_iin(self) -> str:
+        """A short, long or non-digit IIN gets core.iin's own message, not Django's generic one (issue 11)."""
+        iin = self.cleaned_data["iin"].strip()
+        if (message := iin_format_message(iin)) is not None:
+            raise forms.ValidationError(message, code="invalid_iin")
+        return iin
 
 
 class CodeForm(forms.Form):
@@ -52,7 +58,3 @@ class NewPasswordForm(forms.Form):
         if data.get("password") != data.get("password2"):
             raise forms.ValidationError(_("The two passwords differ."))
         return data
-
-
-class KioskActivateForm(forms.Form):
-    token = forms.CharField(label=_("Kiosk token (from the education department)"), widget=forms.PasswordInput(attrs=NO_AUTOFILL))

@@ -84,6 +84,7 @@ class OneTimeCode(models.Model):
         EXTEND = "extend", _("extend a direction")
         CANCEL = "cancel", _("decline a direction")
         WITHDRAW = "withdraw", _("withdraw the application")
+        DESK_FILING = "desk_filing", _("confirm a phone for an application filed at the desk")
 
     phone = models.CharField(_("phone"), max_length=16)
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
@@ -122,3 +123,29 @@ class Kiosk(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class KioskPairing(models.Model):
+    """Issue 11: a screen becomes a kiosk without anyone typing a token. The screen shows a short
+    code (and a QR of the admin's confirm page); staff confirm it in the admin for a kiosk; the
+    screen, which holds the pairing's secret in a cookie, then takes its kiosk token (accounts/kiosks.py)."""
+
+    code = models.CharField(_("pairing code"), max_length=8, unique=True)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    kiosk = models.ForeignKey(Kiosk, null=True, blank=True, on_delete=models.CASCADE, related_name="pairings", verbose_name=_("kiosk"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kiosk pairing")
+        verbose_name_plural = _("kiosk pairings")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(confirmed_at__isnull=True) | models.Q(kiosk__isnull=False), name="kiosk_pairing_confirmed_has_kiosk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d.%m.%Y %H:%M}"

@@ -63,9 +63,10 @@ def _send_refusal(*, phone: str, now: dt.datetime) -> Refusal | None:
     return refusal
 
 
-def code_issue(*, phone: str, purpose: str, now: dt.datetime, language: str = "ru") -> OneTimeCode:
+def code_issue(*, phone: str, purpose: str, now: dt.datetime, language: str = "ru", about: dict | None = None) -> OneTimeCode:
     """Send a new code to the phone; refusals: code_too_soon (60 s), code_limit (5 an hour), both
     saying when the next code can be sent (`refusal.next_allowed`), code_not_sent (the broker did not take the SMS: nothing was sent, and nothing counts).
+    The SMS says what the code is for, in `language` (the purpose; `about` names a claim's kindergarten).
 
     Call it outside any transaction: the code commits before its SMS is handed to the broker, so
     a worker that takes the task at once finds it, and a broker that is down is known here."""
@@ -82,7 +83,7 @@ def code_issue(*, phone: str, purpose: str, now: dt.datetime, language: str = "r
         salt = secrets.token_hex(16)
         otp = OneTimeCode.objects.create(phone=phone, purpose=purpose, salt=salt, code_hash=_hash(code, salt), created_at=now, expires_at=now + CODE_TTL)
     try:
-        sms_send_code(phone=phone, code=code, language=language, now=now, purpose=purpose)
+        sms_send_code(phone=phone, code=code, language=language, now=now, purpose=purpose, about=about)
     except Refusal:
         # Not sent: the code is no one's latest and counts toward neither the 60 s nor the hourly limit.
         OneTimeCode.objects.filter(pk=otp.pk).delete()

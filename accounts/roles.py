@@ -24,11 +24,12 @@ READ_MODELS = [
 
 ROLES: dict[str, list[str]] = {
     # Applications and benefit decisions.
-    "clerk": [f"{app}.view_{model}" for app, model in READ_MODELS] + ["queues.change_application"],
+    "clerk": [f"{app}.view_{model}" for app, model in READ_MODELS] + ["queues.change_application", "queues.file_at_desk"],
     # Plus kindergartens, localities, the calendar, kiosks and cabinet blocks.
     "supervisor": [f"{app}.view_{model}" for app, model in READ_MODELS]
     + [
         "queues.change_application",
+        "queues.file_at_desk",
         "queues.add_locality",
         "queues.change_locality",
         "placements.add_kindergarten",

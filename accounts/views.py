@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import CodeForm, IinForm, KioskActivateForm, NewPasswordForm, PasswordForm, ResendCodeForm, phone_choices
-from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
+from accounts.forms import CodeForm, IinForm, NewPasswordForm, PasswordForm, ResendCodeForm, phone_choices
+from accounts.kiosks import KIOSK_IDLE_SECONDS
 from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
 from accounts.models import Cabinet
+from audit.context import acting_as, actor_with
 from core.errors import Refusal
 from core.ratelimit import Limit, hashed, rate_limited_per
 from notifications.phones import phone_hidden
@@ -118,6 +119,14 @@ def _verified_cabinet(request: HttpRequest) -> Cabinet | None:
     return Cabinet.objects.filter(pk=flow.get("cabinet")).first()
 
 
+def _as_cabinet(request: HttpRequest, cabinet: Cabinet):
+    """Before the login completes the request is anonymous to the middleware; what the verified
+    parent does is recorded as the cabinet's (on a kiosk: the kiosk and the cabinet; issue 11, item 7)."""
+    if request.kiosk is not None:
+        return acting_as(actor_with(kind="kiosk", label=f"kiosk {request.kiosk.code} / cabinet {cabinet.pk}"))
+    return acting_as(actor_with(kind="parent", label=f"cabinet {cabinet.pk}"))
+
+
 def _complete_login(request: HttpRequest, cabinet: Cabinet) -> HttpResponse:
     now = timezone.now()
     request.session.cycle_key()  # no session fixation
@@ -146,12 +155,13 @@ def login_password(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.cabinet_password_check(cabinet=cabinet, password=form.cleaned_data["password"], now=timezone.now())
-        except Refusal as refusal:
-            _refusal(form, refusal, "password" if refusal.code == "wrong_password" else None)
-        else:
-            return _complete_login(request, cabinet)
+        with _as_cabinet(request, cabinet):
+            try:
+                services.cabinet_password_check(cabinet=cabinet, password=form.cleaned_data["password"], now=timezone.now())
+            except Refusal as refusal:
+                _refusal(form, refusal, "password" if refusal.code == "wrong_password" else None)
+            else:
+                return _complete_login(request, cabinet)
     return render(request, "accounts/password.html", {"form": form})
 
 
@@ -172,13 +182,14 @@ def password_new(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:password")
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.cabinet_password_set(cabinet=cabinet, password=form.cleaned_data["password"], purpose=flow["purpose"], now=timezone.now())
-        except Refusal as refusal:
-            _refusal(form, refusal, "password")
-        else:
-            messages.success(request, _("The password is set."))
-            return _complete_login(request, cabinet)
+        with _as_cabinet(request, cabinet):
+            try:
+                services.cabinet_password_set(cabinet=cabinet, password=form.cleaned_data["password"], purpose=flow["purpose"], now=timezone.now())
+            except Refusal as refusal:
+                _refusal(form, refusal, "password")
+            else:
+                messages.success(request, _("The password is set."))
+                return _complete_login(request, cabinet)
     return render(request, "accounts/password_new.html", {"form": form})
 
 
@@ -204,24 +215,6 @@ def kiosk_start(request: HttpRequest) -> HttpResponse:
     if request.kiosk is None:
         return redirect("accounts:kiosk_activate")
     return render(request, "kiosk/start.html", {"kiosk": request.kiosk, "idle_seconds": KIOSK_IDLE_SECONDS})
-
-
-@require_http_methods(["GET", "POST"])
-def kiosk_activate(request: HttpRequest) -> HttpResponse:
-    """Staff turn a screen into a kiosk with the token shown once in the admin."""
-    form = KioskActivateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        kiosk = kiosk_by_token(form.cleaned_data["token"])
-        if kiosk is None:
-            form.add_error("token", _("No active kiosk has this token."))
-        else:
-            request.session.flush()
-            response = redirect("accounts:kiosk")
-            response.set_cookie(
-                KIOSK_COOKIE, form.cleaned_data["token"], max_age=10 * 365 * 24 * 3600, httponly=True, samesite="Strict", secure=request.is_secure()
-            )
-            return response
-    return render(request, "kiosk/activate.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from core.collation import name_key
 from queues.models import Locality
 
 LOCALITY_SESSION_KEY = "locality"
@@ -22,7 +23,7 @@ def chosen_locality(request: HttpRequest) -> Locality | None:
 
 def _locality_choices(language: str) -> list[tuple[str, str]]:
     names = [(locality.code, locality.display_name(language)) for locality in Locality.objects.all()]
-    return sorted(names, key=lambda pair: pair[1].casefold())
+    return sorted(names, key=lambda pair: name_key(pair[1]))  # Kazakh alphabetical order (issue 11)
 
 
 def portal(request: HttpRequest) -> dict:

@@ -7,6 +7,9 @@ import random
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+IIN_LENGTH = 12
 
 _WEIGHTS_1 = tuple(range(1, 12))
 _WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -43,8 +46,24 @@ def iin_is_valid(iin: str, *, today: dt.date | None = None) -> bool:
     return iin_check_digit(iin[:11]) == int(iin[11])
 
 
+def iin_format_message(iin: str) -> str | None:
+    """What is wrong with the shape of a typed IIN (not digits, not 12 of them), in the user's
+    language; None when it is 12 ASCII digits. Said before the checksum, so a parent who typed
+    10 digits reads that, not "not valid" (issue 11)."""
+    iin = (iin or "").strip()
+    if not iin:
+        return None
+    if not (iin.isascii() and iin.isdigit()):
+        return str(_("The IIN is made of digits only: enter its 12 digits without letters, spaces or other signs."))
+    if len(iin) != IIN_LENGTH:
+        return ngettext("The IIN has 12 digits; you entered %(count)d.", "The IIN has 12 digits; you entered %(count)d.", len(iin)) % {"count": len(iin)}
+    return None
+
+
 def validate_iin(value: str) -> None:
     """A form/model validator (the date-in-the-future check needs `now` and lives in the service)."""
+    if (message := iin_format_message(value)) is not None:
+        raise ValidationError(message, code="invalid_iin")
     if not iin_is_valid(value or ""):
         raise ValidationError(_("Enter a valid IIN: 12 digits with a correct check digit."), code="invalid_iin")
 

@@ -209,14 +209,17 @@ class _Replay:
         calendar_overrides_changed()  # bulk_create sends no signal (core.calendar.calendar_cached)
         localities = {}
         for loc in self.doc["localities"]:
-            localities[loc["code"]] = Locality.objects.create(code=loc["code"], name=loc.get("name") or loc["code"])
+            localities[loc["code"]] = Locality.objects.create(code=loc["code"], name=loc.get("name") or loc["code"], name_kk=loc.get("name_kk") or "")
         for kg in self.doc.get("kindergartens", []):
-            kindergarten = Kindergarten.objects.create(code=kg["code"], name=kg.get("name") or kg["code"], locality=localities[kg["locality"]])
+            kindergarten = Kindergarten.objects.create(
+                code=kg["code"], name=kg.get("name") or kg["code"], name_kk=kg.get("name_kk") or "", locality=localities[kg["locality"]]
+            )
             for group in kg.get("groups", []):
                 self.groups[group["code"]] = Group.objects.create(
                     code=group["code"],
                     kindergarten=kindergarten,
                     name=group.get("name", ""),
+                    name_kk=group.get("name_kk") or "",
                     age_from=group["age_from"],
                     age_to=group["age_to"],
                     language=group.get("language", "ru"),

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Staff and operators' second factor (accounts/twofactor.py): TOTP apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "queues",
     "placements",
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of the request carries its id (X-Request-ID in and out, core/logs.py).
     "core.logs.RequestIdMiddleware",
+    # Request latency by view name, method and status class, for /metrics (core/metrics.py).
+    "core.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that reads the database: an unreachable database answers the 503 page.
     "core.middleware.DatabaseUnavailableMiddleware",
@@ -55,10 +61,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CabinetMiddleware",
+    # Staff and operators pass the second factor before the admin and the operator cabinet (STAFF_2FA).
+    "accounts.twofactor.StaffSecondFactorMiddleware",
     # Public open-data pages read from the replica when there is one (core/routers.py).
     "core.routers.ReplicaReadsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
@@ -174,6 +184,12 @@ AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Second factor (accounts/twofactor.py): a TOTP app or a recovery code before the admin, /staff/ and
+# the operator cabinet. On by default in production; off in development (DEBUG) unless set.
+STAFF_2FA = env.bool("STAFF_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "INDIGO"
+# The admin of django-otp's devices is not registered (accounts/admin.py); hide keys should it be.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # E-mail: console in development; SMTP when EMAIL_URL is set (smtp+tls://user:pass@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -228,6 +244,10 @@ INDIGO_DEMO_PHONE = env.bool("INDIGO_DEMO_PHONE", default=DEBUG)
 # SPEC §4 Decision: one priority application after every N general ones.
 INDIGO_INTERLEAVE = env.int("INDIGO_INTERLEAVE", default=3)
 
+# The portal's public address, for links that leave the site: SMS (grant "get a direction") and the
+# QR code on a printed direction (issue 11). No trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Retention (core/retention.py, daily at 03:50): days after which data no longer needed goes.
 RETENTION_CODES_DAYS = env.int("RETENTION_CODES_DAYS", default=1)  # used/expired one-time codes (the last hour always stays)
 RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=7)  # SMS stored by the outbox backend
@@ -272,11 +292,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# Errors to Sentry (core/sentry.py), only when SENTRY_DSN is set: web, worker and beat alike, with
+# IINs, phone numbers and one-time codes masked in every event, and no request bodies or local variables.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")  # empty: the SDK's guess (e.g. the git commit)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)  # 0: errors only, no performance traces
+# Prometheus metrics at /metrics (core/metrics_export.py): with METRICS_TOKEN set, only a scraper
+# sending `Authorization: Bearer <token>` is answered; empty: 404 for everyone unless DEBUG.
+# PROMETHEUS_MULTIPROC_DIR (environment only, read by prometheus_client): an empty folder per
+# machine where gunicorn's workers keep their request-latency series for /metrics to add up.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+if SENTRY_DSN:
+    from core import sentry as _sentry
+
+    _sentry.init(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_RELEASE, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The container health checks ask over plain http inside the container (core/health.py).
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]  # and Prometheus scrapes each replica directly
     # Off only to try the production settings over plain http on one's own machine (compose).
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

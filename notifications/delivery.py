@@ -19,6 +19,7 @@ from django.core.mail import BadHeaderError, send_mail
 from django.db import transaction
 from django.utils import translation
 
+from core.metrics import metrics_delivery
 from notifications.backends import DeliveryFailure, PermanentFailure, TemporaryFailure, get_sms_backend
 from notifications.models import Event, Message
 from notifications.texts import email_subject, message_text, sms_fit
@@ -114,6 +115,7 @@ def message_deliver(*, message_id: int, now: dt.datetime, text: str | None = Non
         message.sent_at = now
         message.next_attempt_at = None
         message.save(update_fields=["status", "sent_at", "attempts", "next_attempt_at"])
+        metrics_delivery(channel=message.channel, event=message.event, outcome="sent")
         return Outcome("sent")
 
 
@@ -138,6 +140,7 @@ def _give_up(message: Message, error: str) -> Outcome:
     message.next_attempt_at = None
     message.save(update_fields=["status", "last_error", "attempts", "next_attempt_at"])
     logger.warning("message %s (%s) failed: %s", message.pk, message.event, message.last_error)
+    metrics_delivery(channel=message.channel, event=message.event, outcome="failed")
     return Outcome("failed")
 
 
@@ -150,4 +153,5 @@ def _try_later(message: Message, exc: Exception, now: dt.datetime) -> Outcome:
     message.next_attempt_at = now + dt.timedelta(seconds=delay)
     message.save(update_fields=["last_error", "attempts", "next_attempt_at"])
     logger.info("message %s (%s) will be retried in %s s: %s", message.pk, message.event, delay, message.last_error)
+    metrics_delivery(channel=message.channel, event=message.event, outcome="retry")
     return Outcome("retry", retry_in=delay)

@@ -24,10 +24,11 @@ from kombu.exceptions import KombuError
 
 from audit.services import audit_record
 from core.errors import Refusal
+from core.metrics import metrics_code_sent, metrics_suspended
 from notifications.delivery import CODE_VALIDITY
 from notifications.models import Event, Message
 from notifications.sealing import code_text_seal
-from notifications.texts import message_text
+from notifications.texts import sms_fit
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +40,13 @@ _suspended = 0
 
 @contextlib.contextmanager
 def deliveries_suspended() -> Iterator[None]:
-    """Record messages but dispatch none (the `simulate` command replays without sending)."""
+    """Record messages but dispatch none, and count nothing for /metrics (the `simulate` command
+    and `load_demo` replay events that are not happening now)."""
     global _suspended
     _suspended += 1
     try:
-        yield
+        with metrics_suspended():
+            yield
     finally:
         _suspended -= 1
 
@@ -112,8 +115,9 @@ def messages_enqueue(*, applications: list[Any], event: str, now: dt.datetime, c
     _dispatch_on_commit([m.pk for m in created if m.pk and m.status == Message.Status.QUEUED])
 
 
-def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, purpose: str) -> Message:
-    """Send a one-time code by SMS (SPEC §9) now. The Message row keeps the purpose, never the
+def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, purpose: str, about: dict[str, Any] | None = None) -> Message:
+    """Send a one-time code by SMS (SPEC §9) now, saying what it confirms (issue 11: the purpose,
+    and `about` the kindergarten of a claim, named in `language`). The Message row keeps the purpose, never the
     code; the text travels sealed in the task's argument (notifications.sealing: the broker keeps
     it while retries wait, and SPEC §9 allows a code to be stored only as a hash).
 
@@ -139,7 +143,7 @@ def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, pur
     from notifications.tasks import code_send
 
     with translation.override(language):
-        sealed = code_text_seal(message_text(Event.CODE, {"code": code}))
+        sealed = code_text_seal(sms_fit(Event.CODE, {**(about or {}), "code": code, "purpose": purpose}))
     try:
         # argsrepr: short worker logs. expires: a worker that only gets to it after the code
         # expired drops it (`now` may be a test's clock, so the check is Celery's, on the real one).
@@ -150,6 +154,7 @@ def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, pur
             status=Message.Status.FAILED, last_error=f"the broker did not take the code: {type(exc).__name__}"
         )
         raise Refusal("code_not_sent") from exc
+    metrics_code_sent(purpose=purpose)  # issue 10: codes sent by purpose (core/metrics.py)
     return message
 
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.collation import name_key
 from core.iin import iin_is_valid
 from opendata.selectors.common import ACCESS_GENERAL, ACCESS_PRIORITY, current_language
 from opendata.selectors.directions import age_groups
@@ -26,7 +27,7 @@ LANGUAGE_CHOICES = [("kk", _("Kazakh")), ("ru", _("Russian"))]
 
 def _locality_choices() -> list[tuple[str, str]]:
     language = current_language()
-    names = sorted(((loc.code, loc.display_name(language)) for loc in Locality.objects.all()), key=lambda pair: pair[1].casefold())
+    names = sorted(((loc.code, loc.display_name(language)) for loc in Locality.objects.all()), key=lambda pair: name_key(pair[1]))
     return [("", _("All localities")), *names]
 
 
@@ -35,7 +36,10 @@ def _kindergarten_choices(locality: str | None) -> list[tuple[str, str]]:
     qs = Kindergarten.objects.only("code", "name", "name_kk")
     if locality:
         qs = qs.filter(locality__code=locality)
-    names = sorted(((k.code, k.display_name(language)) for k in qs), key=lambda pair: pair[1].casefold())
+    names = [(k.code, k.display_name(language)) for k in qs]
+    # Kazakh alphabet and «№2» before «№11» (core.collation) for a locality's list; the whole country's
+    # (up to 11,000 names, issue 9) keeps the cheaper case-folded order.
+    names.sort(key=(lambda pair: name_key(pair[1])) if locality else (lambda pair: pair[1].casefold()))
     return [("", _("All kindergartens")), *names]
 
 
@@ -69,6 +73,13 @@ class FilterForm(forms.Form):
 
     def _chosen(self, name: str) -> str | None:
         return (self.data.get(name) or None) if self.is_bound else None
+
+    @property
+    def active_count(self) -> int:
+        """How many filters the URL sets (the count on the folded filters' summary, issue 11)."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in self.fields if any(v not in ("", None) for v in self.data.getlist(name)))
 
 
 class FreeSeatFilterForm(FilterForm):
@@ -121,7 +132,7 @@ class DirectionFilterForm(FilterForm):
         self.fields["locality"].choices = _locality_choices()
         self.fields["age"].choices = [
             ("", _("All age groups")),
-            *((f"{a}-{b}", _("%(age_from)s to %(age_to)s years") % {"age_from": a, "age_to": b}) for a, b in age_groups()),
+            *((f"{a}-{b}", _("from %(age_from)s to %(age_to)s years") % {"age_from": a, "age_to": b}) for a, b in age_groups()),
         ]
         self.fields["status"].choices = [("", _("All statuses")), *Direction.Status.choices]
 

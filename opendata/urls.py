@@ -12,4 +12,7 @@ urlpatterns = [
     path("kindergartens/", views.kindergartens, name="kindergartens"),
     path("kindergarten/<slug:code>/", views.kindergarten, name="kindergarten"),
     path("check/", views.queue_check, name="queue_check"),
+    # Issue 11: a printed direction's QR code and check number lead here (short, for the QR).
+    path("d/<str:check>/", views.direction_verify, name="direction_verify"),
+    path("directions/<str:check>/", views.direction_verify),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.context_processors import LOCALITY_SESSION_KEY
 from core.errors import Refusal
-from core.ratelimit import Limit, address_limit, hashed, rate_limit_hits
+from core.ratelimit import Limit, address_limit, client_key, hashed, rate_limit_hits
 from opendata import export
 from opendata.forms import (
     DirectionFilterForm,
@@ -28,6 +28,7 @@ from opendata.forms import (
 )
 from opendata.listing import Listing
 from opendata.selectors.common import choice_label, current_language
+from opendata.selectors.direction_verify import direction_verified
 from opendata.selectors.directions import directions as directions_select
 from opendata.selectors.free_seats import free_seats as free_seats_select
 from opendata.selectors.kindergartens import kindergarten_passport
@@ -201,4 +202,26 @@ def queue_check(request: HttpRequest) -> HttpResponse:
     response = render(request, "opendata/_queue_check_result.html" if fragment else "opendata/queue_check.html", context, status=200 if fragment else status)
     if searched:
         add_never_cache_headers(response)
+    return response
+
+
+# Issue 11: checks of printed directions per address. A kindergarten checks a few papers a day; a
+# check is 60 bits, so guessing is hopeless anyway, and this keeps anyone from trying at scale.
+VERIFY_LIMIT, VERIFY_WINDOW = 30, 600
+
+
+@require_GET
+def direction_verify(request: HttpRequest, check: str) -> HttpResponse:
+    """The public page behind a printed direction's QR code and check number (issue 11): number,
+    status, validity, the child's initials, the issuing department and the kindergarten's contacts.
+    An unknown check is a 404; every look-up counts against the address's limit."""
+    try:
+        rate_limit_hits([Limit(f"direction-verify:ip:{client_key(request)}", VERIFY_LIMIT, VERIFY_WINDOW)])
+    except Refusal as refusal:
+        return render(request, "rate_limited.html", {"message": refusal.message}, status=429)
+    found = direction_verified(check=check, now=timezone.now())
+    if found is None:
+        raise Http404
+    response = render(request, "opendata/direction_verify.html", {"direction": found, "now": timezone.now()})
+    add_never_cache_headers(response)  # the status changes: a cached page could vouch for a cancelled paper
     return response

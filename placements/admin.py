@@ -27,12 +27,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class GroupInline(admin.TabularInline):
     model = Group
     extra = 0
-    fields = ("code", "name", "age_from", "age_to", "language", "kind", "capacity")
+    fields = ("code", "name", "name_kk", "age_from", "age_to", "language", "kind", "capacity")
 
 
 @admin.register(Kindergarten)
 class KindergartenAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "locality", "address")
+    list_display = ("code", "name", "name_kk", "locality", "address")
     list_filter = ("locality",)
     search_fields = ("code", "name", "name_kk", "address")
     filter_horizontal = ("operators",)
@@ -41,9 +41,9 @@ class KindergartenAdmin(AuditedModelAdmin):
 
 @admin.register(Group)
 class GroupAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "kindergarten", "age_from", "age_to", "language", "kind", "capacity")
+    list_display = ("code", "name", "name_kk", "kindergarten", "age_from", "age_to", "language", "kind", "capacity")
     list_filter = ("kind", "language", "age_from", "kindergarten__locality")
-    search_fields = ("code", "name", "kindergarten__name")
+    search_fields = ("code", "name", "name_kk", "kindergarten__name", "kindergarten__name_kk")
     list_select_related = ("kindergarten",)
 
 
@@ -51,7 +51,7 @@ class GroupAdmin(AuditedModelAdmin):
 class SeatReleaseAdmin(ReadOnlyAdmin):
     list_display = ("released_at", "group", "birth_year", "count", "released_by")
     list_filter = ("birth_year",)
-    search_fields = ("group__code", "group__kindergarten__name")
+    search_fields = ("group__code", "group__kindergarten__name", "group__kindergarten__name_kk")
     list_select_related = ("group", "released_by")
 
 
@@ -59,7 +59,7 @@ class SeatReleaseAdmin(ReadOnlyAdmin):
 class SeatAdmin(ReadOnlyAdmin):
     list_display = ("id", "group", "birth_year", "state", "published_at", "open_at", "priority_until")
     list_filter = ("state", "birth_year", "group__kind")
-    search_fields = ("=id", "group__code", "group__kindergarten__name")
+    search_fields = ("=id", "group__code", "group__kindergarten__name", "group__kindergarten__name_kk")
     list_select_related = ("group",)
 
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Max
+from django.urls import reverse
 
 from core.calendar import local
 from notifications.services import messages_enqueue
-from placements.models import Bulletin, Grant, Publication, Seat
+from notifications.texts import places_text
+from placements.models import Bulletin, Grant, Group, Publication, Seat
 from queues.models import QUEUE_KIND_ORDER, Application
 from queues.selectors import CLASS_E, CLASS_G, CLASS_P, interleave, queue_members
 
@@ -84,11 +87,47 @@ def grants_give(*, bulletin: Bulletin, per_queue: dict[str, dict[QueueKey, int]]
             Grant.objects.bulk_create(grants, batch_size=2000)
             total += len(grants)
     if total:
-        until_text = local(priority_until).strftime("%d.%m.%Y %H:%M")
+        context_for = grant_message_contexts(bulletin=bulletin, after_grant=before, open_at=open_at, priority_until=priority_until)
         granted = Grant.objects.filter(bulletin=bulletin, pk__gt=before).values("application_id")
         for chunk in _chunks(Application.objects.filter(pk__in=granted).iterator(chunk_size=MESSAGE_BATCH), MESSAGE_BATCH):
-            messages_enqueue(applications=chunk, event="grant_opened", now=now, context_for=lambda a: {"number": a.number, "until": until_text})
+            messages_enqueue(applications=chunk, event="grant_opened", now=now, context_for=context_for)
     return total
+
+
+def grant_message_contexts(*, bulletin: Bulletin, after_grant: int, open_at: dt.datetime, priority_until: dt.datetime) -> Callable[[Application], dict]:
+    """The grant SMS's context per application (SPEC §6, issue 11): its window (from 07:00), how many
+    seats this bulletin published in the queues it was granted, where (kindergartens and groups, in
+    the applicant's language) and the link to the cabinet, where "Get a direction" waits.
+
+    Two queries whatever the number of grants: the seats per queue and group, and the new grants."""
+    seats: dict[tuple[str, int, int], dict[int, int]] = defaultdict(dict)  # (kind, locality, year) -> {group: k}
+    rows = (
+        Publication.objects.filter(bulletin=bulletin)
+        .values(kind=F("seat__group__kind"), locality_id=F("seat__group__kindergarten__locality_id"), year=F("seat__birth_year"), group=F("seat__group_id"))
+        .annotate(k=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        seats[(row["kind"], row["locality_id"], row["year"])][row["group"]] = row["k"]
+    groups = {g.pk: g for g in Group.objects.filter(pk__in={gid for per in seats.values() for gid in per}).select_related("kindergarten")}
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for app_id, kind in Grant.objects.filter(bulletin=bulletin, pk__gt=after_grant).order_by("id").values_list("application_id", "kind"):
+        kinds[app_id].append(kind)
+    window = {"from": local(open_at).strftime("%H:%M %d.%m"), "until": local(priority_until).strftime("%H:%M %d.%m.%Y")}
+    link = f"{settings.SITE_URL}{reverse('queues:cabinet')}"
+    places_cache: dict[tuple, str] = {}
+
+    def context_for(application: Application) -> dict:
+        per_group: dict[int, int] = {}
+        for kind in kinds.get(application.pk, []):
+            per_group.update(seats.get((kind, application.locality_id, application.birth_year), {}))
+        ordered = sorted(per_group, key=lambda gid: (groups[gid].kindergarten.name, groups[gid].age_from, groups[gid].code))
+        key = (application.language, tuple(ordered))
+        if key not in places_cache:
+            places_cache[key] = places_text([groups[gid] for gid in ordered], application.language)
+        return {"number": application.number, **window, "seats": sum(per_group.values()), "places": places_cache[key], "link": link}
+
+    return context_for
 
 
 def first_without_grant(firsts: dict[str, list[int]], *, k: int, holders: set[int]) -> list[int]:

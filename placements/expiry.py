@@ -10,7 +10,7 @@ from audit.services import audit_record
 from notifications.services import messages_enqueue
 from placements.models import Direction, Seat
 from queues.models import Application
-from queues.services import applications_requeue
+from queues.services import applications_requeue, strike_consequence
 
 EXPIRE_BATCH = 500
 
@@ -55,7 +55,14 @@ def directions_expire_batch(*, now: dt.datetime, size: int) -> tuple[int, int]:
         )
         number_of = {d.application_id: d.number for d in due}
         expired = [applications[d.application_id] for d in due]
-        messages_enqueue(applications=expired, event="direction_expired", now=now, context_for=lambda a: {"direction": number_of[a.pk], "number": a.number})
+        # Before the requeue counts the strike: the message says what it means (issue 11).
+        consequence = {a.pk: strike_consequence(application=a, now=now) for a in expired}
+        messages_enqueue(
+            applications=expired,
+            event="direction_expired",
+            now=now,
+            context_for=lambda a: {"direction": number_of[a.pk], "number": a.number, **({"consequence": consequence[a.pk]} if consequence[a.pk] else {})},
+        )
         audit_record(
             action="direction.expired",
             now=now,

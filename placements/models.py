@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from queues.models import Application, Locality, QueueKind
+from queues.models import Application, Locality, QueueKind, name_in
 
 
 class Kindergarten(models.Model):
@@ -23,10 +24,11 @@ class Kindergarten(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        # Issue 11: every name a person sees is in the page's language (admin, forms, templates).
+        return self.display_name(get_language())
 
-    def display_name(self, language: str) -> str:
-        return self.name_kk if language == "kk" and self.name_kk else self.name
+    def display_name(self, language: str | None) -> str:
+        return name_in(language, self.name, self.name_kk)
 
 
 class Group(models.Model):
@@ -37,7 +39,8 @@ class Group(models.Model):
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     kindergarten = models.ForeignKey(Kindergarten, on_delete=models.PROTECT, related_name="groups", verbose_name=_("kindergarten"))
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200, blank=True)
     age_from = models.PositiveSmallIntegerField(_("age from (full years)"))
     age_to = models.PositiveSmallIntegerField(_("age to (full years)"))
     language = models.CharField(_("language of instruction"), max_length=4, choices=GroupLanguage.choices)
@@ -55,7 +58,11 @@ class Group(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.code
+        return self.display_name(get_language())
+
+    def display_name(self, language: str | None) -> str:
+        """The name in `language` (Kazakh when there is one, else Russian), else the code."""
+        return name_in(language, self.name, self.name_kk) or self.code
 
     def fits_birth_year(self, birth_year: int, enrollment_year: int) -> bool:
         """SPEC §5: age_from ≤ E − birth_year < age_to."""
@@ -103,6 +110,11 @@ class Seat(models.Model):
     # When it last became `released` (created, or returned by a direction that ended).
     released_at = models.DateTimeField(_("released at"))
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # Issue 11: the history names who withdrew a seat, and why (a bulk withdrawal asks for a reason).
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("withdrawn by")
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("seat")
@@ -182,9 +194,11 @@ class Direction(models.Model):
         BENEFIT_CHECK = "benefit_check", _("awaiting benefit confirmation")
         ISSUED = "issued", _("issued")
         ENROLLED = "enrolled", _("enrolled")
-        EXPIRED = "expired", _("expired")
-        CANCELLED = "cancelled", _("cancelled")
-        REVOKED = "revoked", _("revoked")
+        # Issue 11: one word each, everywhere (README glossary): "cancelled" the family declined it
+        # (or withdrew the application), "revoked" the benefit was rejected, "expired" ran out of time.
+        EXPIRED = "expired", pgettext_lazy("direction status", "expired")
+        CANCELLED = "cancelled", pgettext_lazy("direction status", "cancelled")
+        REVOKED = "revoked", pgettext_lazy("direction status", "revoked")
 
     ACTIVE_STATUSES = ("benefit_check", "issued")
 

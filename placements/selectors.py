@@ -7,7 +7,8 @@ from collections.abc import Collection
 
 from django.db.models import Count, Q
 
-from placements.models import Kindergarten, Seat
+from core.calendar import enrollment_year
+from placements.models import Group, Kindergarten, Seat
 from queues.models import Application, Locality
 
 RECENT_DAYS = 5  # SPEC §8: enrolled / withdrawn "in the last 5 days", counted as 5×24 hours back from now
@@ -60,3 +61,25 @@ def seats_priority_open_q(*, now: dt.datetime, grant_kinds: Collection[str]) -> 
     if not grant_kinds:
         return Q(pk__in=[])
     return Q(state=Seat.State.PRIORITY, open_at__lte=now, priority_until__gt=now, group__kind__in=sorted(grant_kinds))
+
+
+# --- how many more seats a group can take (issue 11) ----------------------------------------------
+
+LIVE_SEAT_STATES = ("released", "priority", "general", "claimed")  # a seat not ended: a child may still come
+
+
+def group_room(*, group: Group, now: dt.datetime) -> int:
+    """Issue 11: capacity − enrolled − seats not ended, never below 0.
+
+    **Decision:** "enrolled" are the group's enrolled seats of the birth years it takes in the
+    current enrollment year (SPEC §5 `age_from ≤ E − birth_year < age_to`): the children of an
+    older cohort have moved up to another group, and their seats no longer fill this one."""
+    year = enrollment_year(now)
+    counts = Seat.objects.filter(group=group).aggregate(
+        live=Count("pk", filter=Q(state__in=LIVE_SEAT_STATES)),
+        enrolled=Count(
+            "pk",
+            filter=Q(state=Seat.State.ENROLLED, birth_year__gt=year - group.age_to, birth_year__lte=year - group.age_from),
+        ),
+    )
+    return max(0, group.capacity - counts["live"] - counts["enrolled"])

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from audit.services import audit_record
 from core.calendar import calendar_cached, calendar_load, enrollment_year, local, next_seven_am
 from core.errors import Refusal
+from core.metrics import metrics_claim, metrics_directions_expired
 from core.sequences import sequence_next, sequence_sql, uses_database_sequences
 from notifications.models import Message
 from notifications.services import message_enqueue
@@ -17,9 +18,9 @@ from placements.bulletin import grants_give, publications_add
 from placements.bulletin import seats_publish as bulletin_seats_publish
 from placements.expiry import directions_expire_all
 from placements.models import Bulletin, Direction, Grant, Group, Publication, Seat, SeatRelease
-from placements.selectors import seats_general_q, seats_priority_open_q
+from placements.selectors import group_room, seats_general_q, seats_priority_open_q
 from queues.models import Application, BenefitStatus
-from queues.services import application_requeue, grants_end
+from queues.services import application_requeue, grants_end, strike_consequence
 
 EXTENSION_WINDOW_WORKING_DAYS = 4  # SPEC §7: extend while t < add_working_days(issued_at, 4)
 DIRECTION_WORKING_DAYS = 5  # SPEC §7: valid_until = add_working_days(t, 5)
@@ -30,13 +31,26 @@ EXTENSION_DAYS = 30
 # --- seats (SPEC §5) ---------------------------------------------------------------------------
 
 
-def seat_release(*, group: Group, birth_year: int, count: int, now: dt.datetime, by=None) -> list[Seat]:
-    """An operator releases `count` seats of a group for a birth year; public at the next bulletin."""
+def seat_release_check(*, group: Group, birth_year: int, count: int, now: dt.datetime) -> None:
+    """The refusals of `seat_release`, read-only: the confirmation step asks before anything is done.
+    `seat_release` checks again under the group's lock."""
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise Refusal("invalid_count")
     if not group.fits_birth_year(birth_year, enrollment_year(now)):
         raise Refusal("age_mismatch")
+    room = group_room(group=group, now=now)
+    if count > room:
+        raise Refusal("over_capacity", capacity=group.capacity, room=room)
+
+
+def seat_release(*, group: Group, birth_year: int, count: int, now: dt.datetime, by=None) -> list[Seat]:
+    """An operator releases `count` seats of a group for a birth year; public at the next bulletin.
+
+    Issue 11: never more than the group can hold (placements.selectors.group_room). The group's row
+    is locked first, so two operators releasing at once are counted one after the other."""
     with transaction.atomic():
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        seat_release_check(group=group, birth_year=birth_year, count=count, now=now)
         release = SeatRelease.objects.create(group=group, birth_year=birth_year, count=count, released_at=now, released_by=by)
         seats = Seat.objects.bulk_create(
             [Seat(release=release, group=group, birth_year=birth_year, state=Seat.State.RELEASED, created_at=now, released_at=now) for _ in range(count)]
@@ -47,15 +61,52 @@ def seat_release(*, group: Group, birth_year: int, count: int, now: dt.datetime,
     return seats
 
 
-def seat_withdraw(*, seat: Seat, now: dt.datetime) -> Seat:
+WITHDRAWABLE_STATES = ("released", "priority", "general")  # SPEC §5: not one that is claimed
+
+
+def seat_withdraw(*, seat: Seat, now: dt.datetime, by=None, reason: str = "") -> Seat:
     """SPEC §5: a seat not claimed may be withdrawn; a conditional update decides against a claim."""
     with transaction.atomic():
-        changed = Seat.objects.filter(pk=seat.pk, state__in=("released", "priority", "general")).update(state=Seat.State.WITHDRAWN, withdrawn_at=now)
+        changed = Seat.objects.filter(pk=seat.pk, state__in=WITHDRAWABLE_STATES).update(
+            state=Seat.State.WITHDRAWN, withdrawn_at=now, withdrawn_by=by, withdrawal_reason=reason[:200]
+        )
         if changed != 1:
             raise Refusal("seat_not_withdrawable")
-        audit_record(action="seat.withdraw", obj=seat, now=now, changes={"state": (seat.state, "withdrawn")})
+        audit_record(action="seat.withdraw", obj=seat, now=now, changes={"state": (seat.state, "withdrawn")}, details={"reason": reason[:200]})
     seat.refresh_from_db()
     return seat
+
+
+def seats_withdraw(*, group: Group, seat_ids: list[int], reason: str, now: dt.datetime, by=None) -> int:
+    """Issue 11: several free seats of one group withdrawn at once, all or none. The seats are locked
+    (a claim that holds one makes it wait, then finds it claimed); if any of them is claimed, gone or
+    of another group, nothing changes (`seats_not_withdrawable`). One audit record lists them, as
+    the batch jobs do (queues.services, placements.expiry)."""
+    reason = (reason or "").strip()
+    ids = sorted({int(pk) for pk in seat_ids})
+    if not ids:
+        raise Refusal("no_seats_chosen")
+    if not reason:
+        raise Refusal("withdrawal_reason_required")
+    with transaction.atomic():
+        locked = list(Seat.objects.select_for_update().filter(pk__in=ids).order_by("id").values_list("id", "group_id", "state"))
+        refused = sorted(pk for pk, group_id, state in locked if group_id != group.pk or state not in WITHDRAWABLE_STATES)
+        refused += sorted(set(ids) - {pk for pk, _, _ in locked})
+        if refused:
+            raise Refusal("seats_not_withdrawable", seats=", ".join(f"#{pk}" for pk in sorted(refused)))
+        changed = Seat.objects.filter(pk__in=ids, group=group, state__in=WITHDRAWABLE_STATES).update(
+            state=Seat.State.WITHDRAWN, withdrawn_at=now, withdrawn_by=by, withdrawal_reason=reason[:200]
+        )
+        if changed != len(ids):  # cannot happen under the locks; never leave a partial withdrawal
+            raise Refusal("seats_not_withdrawable", seats=", ".join(f"#{pk}" for pk in ids))
+        audit_record(
+            action="seat.withdraw_bulk",
+            obj=group,
+            now=now,
+            changes={"state": (sorted({state for _, _, state in locked}), "withdrawn")},
+            details={"seats": ids, "count": len(ids), "reason": reason[:200]},
+        )
+    return changed
 
 
 def seats_promote(*, now: dt.datetime) -> int:
@@ -75,6 +126,20 @@ def effective_state(seat: Seat, now: dt.datetime) -> str:
 
 
 # --- the bulletin and grants (SPEC §5, §6) -----------------------------------------------------
+
+BULLETIN_HOUR = 18  # SPEC §5: every day at 18:00 (indigo/celery.py), weekends and holidays too
+
+
+def bulletin_next(*, now: dt.datetime) -> dict[str, dt.datetime]:
+    """When seats released at `now` are published, open, and leave priority access (SPEC §5): the
+    bulletin runs every day, so today at 18:00 before 18:00 and tomorrow at 18:00 from then on; the
+    window counts working days (core.calendar)."""
+    today = local(now)
+    published_at = today.replace(hour=BULLETIN_HOUR, minute=0, second=0, microsecond=0)
+    if today >= published_at:
+        published_at = dt.datetime.combine(today.date() + dt.timedelta(days=1), dt.time(BULLETIN_HOUR), tzinfo=published_at.tzinfo)
+    open_at = next_seven_am(published_at)
+    return {"published_at": published_at, "open_at": open_at, "priority_until": calendar_load().add_working_days(open_at, PRIORITY_WORKING_DAYS)}
 
 
 def bulletin_publish(*, now: dt.datetime) -> Bulletin | None:
@@ -139,14 +204,24 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
     On PostgreSQL a claim is at most 8 statements (tests/placements/test_claim_queries.py).
     """
     expiry_checked = False
-    while True:
-        try:
-            return _claim(application=application, group=group, now=now, expiry_checked=expiry_checked)
-        except _ExpireFirst:
-            # In its own transaction, so that a refusal of the claim cannot roll the expiry (and its
-            # strike) back; only a directed application can have a direction to expire.
-            expiry_checked = True
-            direction_expire_due(application=application, now=now)
+    try:
+        while True:
+            try:
+                direction = _claim(application=application, group=group, now=now, expiry_checked=expiry_checked)
+                break
+            except _ExpireFirst:
+                # In its own transaction, so that a refusal of the claim cannot roll the expiry (and its
+                # strike) back; only a directed application can have a direction to expire.
+                expiry_checked = True
+                direction_expire_due(application=application, now=now)
+    except Refusal as refusal:
+        metrics_claim(outcome=refusal.code)  # issue 10: claims by outcome (core/metrics.py)
+        raise
+    except Exception:
+        metrics_claim(outcome="error")
+        raise
+    metrics_claim(outcome="ok")
+    return direction
 
 
 def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_checked: bool) -> Direction:
@@ -184,7 +259,7 @@ def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_c
                 Application.objects.filter(pk=application.pk).update(status=Application.Status.DIRECTED, status_changed_at=now)
             application.status = Application.Status.DIRECTED
             application.status_changed_at = now
-            message_enqueue(application=application, event="direction_issued", now=now, context=_direction_context(direction, group))
+            message_enqueue(application=application, event="direction_issued", now=now, context=_direction_context(direction, group, application.language))
             audit_record(
                 action="seat.claim",
                 obj=direction,
@@ -352,11 +427,12 @@ def _claim_refusal(*, application: Application, group: Group, now: dt.datetime, 
     return "no_seat"
 
 
-def _direction_context(direction: Direction, group: Group) -> dict:
+def _direction_context(direction: Direction, group: Group, language: str) -> dict:
+    """The names are in the recipient's language: the message is stored, and sent later (issue 11)."""
     return {
         "direction": direction.number or "",
-        "kindergarten": group.kindergarten.name,
-        "group": str(group),
+        "kindergarten": group.kindergarten.display_name(language),
+        "group": group.display_name(language),
         "valid_until": local(direction.valid_until).strftime("%d.%m.%Y %H:%M"),
     }
 
@@ -365,15 +441,17 @@ def active_direction(application: Application) -> Direction | None:
     return application.directions.filter(status__in=Direction.ACTIVE_STATUSES).select_related("seat__group__kindergarten").first()
 
 
-def direction_end(*, direction: Direction, application: Application, status: str, now: dt.datetime) -> None:
-    """End an active direction without enrollment; its seat goes back to `released` (SPEC §5)."""
+def direction_end(*, direction: Direction, application: Application, status: str, now: dt.datetime, consequence: str = "") -> None:
+    """End an active direction without enrollment; its seat goes back to `released` (SPEC §5).
+    `consequence`: what its strike means, said in the message (queues.services.strike_consequence)."""
     changed = Direction.objects.filter(pk=direction.pk, status__in=Direction.ACTIVE_STATUSES).update(status=status, ended_at=now)
     if changed != 1:
         return
     Seat.objects.filter(pk=direction.seat_id, state=Seat.State.CLAIMED).update(
         state=Seat.State.RELEASED, published_at=None, open_at=None, priority_until=None, released_at=now
     )
-    message_enqueue(application=application, event=f"direction_{status}", now=now, context={"direction": direction.number, "number": application.number})
+    context = {"direction": direction.number, "number": application.number, **({"consequence": consequence} if consequence else {})}
+    message_enqueue(application=application, event=f"direction_{status}", now=now, context=context)
     audit_record(action=f"direction.{status}", obj=direction, now=now, changes={"status": (direction.status, status), "seat.state": ("claimed", "released")})
 
 
@@ -390,6 +468,8 @@ def direction_expire_due(*, application: Application, now: dt.datetime) -> None:
         )
         if direction is not None:
             _expire(direction=direction, now=now)
+    if direction is not None:
+        metrics_directions_expired(count=1, via="on_demand")
 
 
 def _parent_direction(application: Application, now: dt.datetime) -> tuple[Application, Direction]:
@@ -415,7 +495,9 @@ def direction_extend(*, application: Application, now: dt.datetime) -> Direction
         direction.extended = True
         direction.save(update_fields=["valid_until", "extended"])
         audit_record(action="direction.extend", obj=direction, now=now, changes={"valid_until": (before, direction.valid_until), "extended": (False, True)})
-        message_enqueue(application=application, event="direction_extended", now=now, context=_direction_context(direction, direction.seat.group))
+        message_enqueue(
+            application=application, event="direction_extended", now=now, context=_direction_context(direction, direction.seat.group, application.language)
+        )
     return direction
 
 
@@ -437,6 +519,11 @@ def direction_enroll(
             raise Refusal("no_direction")
         if direction.status == Direction.Status.BENEFIT_CHECK:
             raise Refusal("benefit_unconfirmed")
+        if contract_date is not None:  # issue 11: not in the future, not before the direction (Astana days)
+            if contract_date > local(now).date():
+                raise Refusal("contract_date_future")
+            if contract_date < local(direction.issued_at).date():
+                raise Refusal("contract_date_before_issue")
         direction.status = Direction.Status.ENROLLED
         direction.ended_at = now
         direction.contract_number = contract_number
@@ -457,7 +544,7 @@ def direction_enroll(
             application=application,
             event="enrolled",
             now=now,
-            context={"number": application.number, "kindergarten": direction.seat.group.kindergarten.name},
+            context={"number": application.number, "kindergarten": direction.seat.group.kindergarten.display_name(application.language)},
         )
     return direction
 
@@ -467,7 +554,8 @@ def direction_cancel(*, application: Application, now: dt.datetime) -> Direction
     direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
-        direction_end(direction=direction, application=application, status=Direction.Status.CANCELLED, now=now)
+        consequence = strike_consequence(application=application, now=now)
+        direction_end(direction=direction, application=application, status=Direction.Status.CANCELLED, now=now, consequence=consequence)
         application_requeue(application=application, now=now, strike=True)
     direction.refresh_from_db()
     return direction
@@ -475,7 +563,8 @@ def direction_cancel(*, application: Application, now: dt.datetime) -> Direction
 
 def _expire(*, direction: Direction, now: dt.datetime) -> None:
     application = Application.objects.select_for_update().get(pk=direction.application_id)
-    direction_end(direction=direction, application=application, status=Direction.Status.EXPIRED, now=now)
+    consequence = strike_consequence(application=application, now=now)
+    direction_end(direction=direction, application=application, status=Direction.Status.EXPIRED, now=now, consequence=consequence)
     application_requeue(application=application, now=now, strike=True)
 
 
@@ -531,7 +620,7 @@ def directions_remind_expiring(*, now: dt.datetime) -> int:
                 application=direction.application,
                 event="direction_expiring",
                 now=now,
-                context=_direction_context(direction, direction.seat.group),
+                context=_direction_context(direction, direction.seat.group, direction.application.language),
                 key=key,  # a second run at the same time still sends once
             )
     return len(keys) - len(already)

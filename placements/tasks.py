@@ -1,15 +1,23 @@
 """Beat jobs (SPEC §5, §7): thin, idempotent wrappers; the clock is read here and nowhere deeper."""
 
+import time
+
 from celery import shared_task
 from django.utils import timezone
 
+from core.metrics import metrics_bulletin, metrics_directions_expired
 from placements import services
 
 
 @shared_task
 def bulletin_publish() -> int:
-    bulletin = services.bulletin_publish(now=timezone.now())
-    return bulletin.publications.count() if bulletin else 0
+    now, started = timezone.now(), time.monotonic()
+    bulletin = services.bulletin_publish(now=now)
+    seconds = time.monotonic() - started
+    seats = bulletin.publications.count() if bulletin else 0
+    # Issue 10: the job's runs, duration, seats and grants for /metrics (core/metrics.py).
+    metrics_bulletin(seconds=seconds, seats=seats, grants=bulletin.grants.count() if bulletin else 0, at=now.timestamp())
+    return seats
 
 
 @shared_task
@@ -19,7 +27,9 @@ def seats_promote() -> int:
 
 @shared_task
 def directions_expire() -> int:
-    return services.directions_expire(now=timezone.now())
+    count = services.directions_expire(now=timezone.now())
+    metrics_directions_expired(count=count, via="job")
+    return count
 
 
 @shared_task

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -16,12 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from audit.admin_mixins import AuditedModelAdmin
+from audit.labels import action_label, actor_label, role_label
+from core.calendar import local
 from core.errors import Refusal
 from notifications.phones import phone_normalize
-from queues import services
+from queues import admin_desk, services
 from queues.importing import COLUMNS, REQUIRED, applications_import, import_summary
-from queues.models import Application, BenefitDocument, Locality
-from queues.selectors import application_positions
+from queues.models import Application, BenefitDocument, BenefitStatus, Locality, QueueKind
+from queues.selectors import application_positions, application_timeline
 
 
 @admin.register(Locality)
@@ -117,7 +119,8 @@ class ApplicationAdmin(AuditedModelAdmin):
     list_display = ("number", "child_name_masked", "locality", "birth_year", "benefit", "benefit_status", "status", "filed_at")
     list_filter = ("status", "locality", "birth_year", "benefit", "benefit_status", "wants_special", "wants_sanatorium")
     search_fields = ("=number", "=child_iin", "=applicant_iin", "child_last_name", "child_first_name", "applicant_last_name", "=legacy_number")
-    readonly_fields = (*STATE_FIELDS, "positions", "legacy_number")
+    # Phones and IINs change only through the "Change phones or IINs" page: a reason, checks, audit (issue 11).
+    readonly_fields = (*STATE_FIELDS, "positions", "legacy_number", "applicant_iin", "phone", "phone2")
     list_select_related = ("locality",)
     date_hierarchy = "filed_at"
     show_full_result_count = False  # a million rows: no COUNT(*) on every page
@@ -159,8 +162,54 @@ class ApplicationAdmin(AuditedModelAdmin):
         return False  # nothing is ever lost
 
     def get_urls(self) -> list[URLPattern]:
-        urls = [path("import/", self.admin_site.admin_view(self.import_view), name="queues_application_import")]
+        view = self.admin_site.admin_view
+        urls = [
+            path("import/", view(self.import_view), name="queues_application_import"),
+            path("desk/", view(self.desk_view), name="queues_application_desk"),
+            path("desk/codes/", view(self.desk_codes_view), name="queues_application_desk_codes"),
+            path("<path:object_id>/benefit/<str:decision>/", view(self.benefit_decision_view), name="queues_application_benefit_decision"),
+            path("<path:object_id>/contacts/", view(self.contacts_view), name="queues_application_contacts"),
+        ]
         return urls + super().get_urls()
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def desk_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_desk.desk_filing_view(self, request)
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def desk_codes_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_desk.desk_codes_view(self, request)
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def contacts_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return admin_desk.contacts_view(self, request, object_id)
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def benefit_decision_view(self, request: HttpRequest, object_id: str, decision: str) -> HttpResponse:
+        if decision not in ("confirm", "reject"):
+            raise Http404
+        return admin_desk.benefit_decision_view(self, request, object_id, decision)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
+        """The page also shows the application's history from the audit trail and the clerk's buttons."""
+        application = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if application is not None:
+            extra_context["timeline"] = [
+                {
+                    "at": local(record.at),
+                    "action": action_label(record.action),
+                    "role": role_label(record.actor_kind),
+                    "who": actor_label(record.actor_kind, record.actor),
+                    "direction": record.object_type == "placements.direction",
+                    "reason": (record.details or {}).get("reason", ""),
+                }
+                for record in application_timeline(application)
+            ]
+            may_change = self.has_change_permission(request, application)
+            extra_context["benefit_pending"] = may_change and application.benefit_status == BenefitStatus.CLAIMED
+            extra_context["may_correct"] = may_change
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @method_decorator(require_http_methods(["GET", "POST"]))
     def import_view(self, request: HttpRequest) -> HttpResponse:
@@ -188,7 +237,14 @@ class ApplicationAdmin(AuditedModelAdmin):
     @admin.display(description=_("Positions"))
     def positions(self, obj: Application) -> str:
         found = application_positions(obj)
-        return ", ".join(f"{kind}: {p.position} / {p.size}" for kind, p in found.items()) or "—"
+        # Issue 11: the queue's name and the words in the admin's language ("general: 153 / 228" was not).
+        return (
+            ", ".join(
+                _("%(queue)s: place %(position)s of %(size)s") % {"queue": QueueKind(kind).label, "position": p.position, "size": p.size}
+                for kind, p in found.items()
+            )
+            or "—"
+        )
 
     def _decide(self, request: HttpRequest, queryset: QuerySet[Application], service, title) -> HttpResponse | None:
         form = BenefitDecisionForm(request.POST if "apply" in request.POST else None)
@@ -206,7 +262,7 @@ class ApplicationAdmin(AuditedModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": title,
-            "applications": queryset,
+            "applications": queryset.select_related("locality").prefetch_related("documents"),
             "form": form,
             "action": request.POST.get("action"),
             "opts": self.model._meta,

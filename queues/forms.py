@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import NO_AUTOFILL
 from accounts.otp import phone_normalize
+from core.collation import name_key
 from core.errors import Refusal
-from core.iin import iin_is_valid
+from core.iin import iin_format_message, iin_is_valid
+from core.validators import validate_person_name
 from queues.models import (
     EXTRAORDINARY_CATEGORIES,
     Benefit,
@@ -40,6 +42,8 @@ def _phone(value: str) -> str:
 
 def _iin(value: str, code: str, today: dt.date) -> str:
     value = (value or "").strip()
+    if (message := iin_format_message(value)) is not None:
+        raise forms.ValidationError(message, code=code)  # "12 digits; you entered 10" (issue 11)
     if not iin_is_valid(value, today=today):
         raise forms.ValidationError(Refusal(code).message, code=code)
     return value
@@ -73,6 +77,14 @@ class ApplyPhoneForm(forms.Form):
         return phone
 
 
+class PersonNameField(forms.CharField):
+    """A surname, first name or patronymic, checked and tidied by core.validators (issue 11)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        return validate_person_name(value) if value else value
+
+
 class FormPart:
     """Some fields of a form, for `_form_fields.html`: one form shown in several fieldsets."""
 
@@ -92,14 +104,13 @@ class FormPart:
 class ApplyChildForm(forms.Form):
     """Step 2: the applicant and the child. The birth date is the one the child's IIN encodes."""
 
-    applicant_iin = forms.CharField(label=_("Your IIN (the applicant's)"), min_length=12, max_length=12, widget=forms.TextInput(attrs=IIN_ATTRS))
-    applicant_last_name = forms.CharField(label=_("Your surname"), max_length=100)
-    applicant_first_name = forms.CharField(label=_("Your first name"), max_length=100)
-    applicant_middle_name = forms.CharField(label=_("Your patronymic (if any)"), max_length=100, required=False)
+    # No min/max length: a short IIN gets core.iin's own message, not Django's generic one (issue 11).
+    applicant_iin = forms.CharField(label=_("Your IIN (the applicant's)"), widget=forms.TextInput(attrs=IIN_ATTRS))
+    applicant_last_name = PersonNameField(label=_("Your surname"))
+    applicant_first_name = PersonNameField(label=_("Your first name"))
+    applicant_middle_name = PersonNameField(label=_("Your patronymic (if any)"), required=False)
     child_iin = forms.CharField(
         label=_("Child's IIN"),
-        min_length=12,
-        max_length=12,
         help_text=_("The birth date is taken from the IIN."),
         widget=forms.TextInput(
             attrs={
@@ -113,9 +124,11 @@ class ApplyChildForm(forms.Form):
             }
         ),
     )
-    child_last_name = forms.CharField(label=_("Child's surname"), max_length=100)
-    child_first_name = forms.CharField(label=_("Child's first name"), max_length=100)
-    child_middle_name = forms.CharField(label=_("Child's patronymic (if any)"), max_length=100, required=False)
+    child_last_name = PersonNameField(label=_("Child's surname"))
+    child_first_name = PersonNameField(label=_("Child's first name"))
+    child_middle_name = PersonNameField(label=_("Child's patronymic (if any)"), required=False)
+    # Offered once the IIN shows the child over age (SPEC §3: SEN with a PMPK conclusion is queued at any age).
+    sen_pmpk = forms.BooleanField(label=_("The child has special educational needs and a PMPK conclusion"), required=False)
     birth_certificate = forms.CharField(label=_("Birth certificate number"), max_length=32)
     locality = forms.ChoiceField(label=_("Locality"))
     address = forms.CharField(label=_("Address (street, house, flat)"), max_length=300)
@@ -128,7 +141,7 @@ class ApplyChildForm(forms.Form):
             # Logged in, the parent applies as the cabinet's owner: the IIN is fixed (issue 8).
             self.initial["applicant_iin"] = cabinet_iin
             self.fields["applicant_iin"].disabled = True
-        localities = sorted(((loc.code, loc.display_name(language)) for loc in Locality.objects.all()), key=lambda pair: pair[1].casefold())
+        localities = sorted(((loc.code, loc.display_name(language)) for loc in Locality.objects.all()), key=lambda pair: name_key(pair[1]))
         self.fields["locality"].choices = [("", "—"), *localities]
 
     def applicant_part(self) -> FormPart:
@@ -139,6 +152,12 @@ class ApplyChildForm(forms.Form):
 
     def child_part(self) -> FormPart:
         return FormPart(self, ("child_last_name", "child_first_name", "child_middle_name", "birth_certificate"))
+
+    def sen_part(self) -> FormPart | None:
+        """The SEN and PMPK box, only for a child found over age (or one it was ticked for)."""
+        if self.has_error("child_iin", "over_age") or self["sen_pmpk"].value():
+            return FormPart(self, ("sen_pmpk",))
+        return None
 
     def address_part(self) -> FormPart:
         return FormPart(self, ("locality", "address"))

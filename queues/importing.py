@@ -59,6 +59,7 @@ from accounts.otp import phone_normalize
 from audit.services import audit_record
 from core.calendar import ASTANA, age_on, reference_date
 from core.errors import Refusal
+from core.validators import validate_person_name
 from notifications.models import Event, Message
 from notifications.services import deliveries_suspended
 from queues.models import Application, Benefit, BenefitStatus, Channel, Language, QueueKind
@@ -101,6 +102,7 @@ TEXT_COLUMNS = (
     "applicant_middle_name",
     "address",
 )
+NAME_COLUMNS = ("child_last_name", "child_first_name", "child_middle_name", "applicant_last_name", "applicant_first_name", "applicant_middle_name")
 # The column a refusal of application_file / benefit_confirm is about.
 REFUSAL_COLUMNS = {
     "invalid_iin": "child_iin",
@@ -342,6 +344,13 @@ def _row_parse(row: int, record: Mapping[str, str | None], now: dt.datetime, err
         limit = Application._meta.get_field(column).max_length
         if len(cell(column)) > limit:
             fail(column, "too_long", limit=limit)
+    names: dict[str, str] = {}
+    for column in NAME_COLUMNS:
+        if cell(column):
+            try:  # the same rule as the wizard and the clerk's form (issue 11)
+                names[column] = validate_person_name(cell(column))
+            except ValidationError as exc:
+                errors.append(RowError(row, column, exc.messages[0]))
 
     filed_at = None
     if cell("filed_at"):
@@ -385,7 +394,7 @@ def _row_parse(row: int, record: Mapping[str, str | None], now: dt.datetime, err
 
     if len(errors) > before:
         return None
-    fields: dict[str, object] = {column: cell(column) for column in TEXT_COLUMNS}
+    fields: dict[str, object] = {column: cell(column) for column in TEXT_COLUMNS} | names
     fields.update(
         child_iin=cell("child_iin"),
         applicant_iin=cell("applicant_iin"),

@@ -6,9 +6,16 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.iin import validate_iin
+
+
+def name_in(language: str | None, name: str, name_kk: str) -> str:
+    """A name kept in Russian (`name`) and Kazakh (`name_kk`), in `language`: Kazakh pages show the
+    Kazakh name when there is one, every other language the Russian one (issue 11)."""
+    return name_kk if name_kk and (language or "").split("-")[0] == "kk" else name
 
 
 class Locality(models.Model):
@@ -22,10 +29,11 @@ class Locality(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        # Issue 11: every name a person sees is in the page's language (admin, forms, templates).
+        return self.display_name(get_language())
 
-    def display_name(self, language: str) -> str:
-        return self.name_kk if language == "kk" and self.name_kk else self.name
+    def display_name(self, language: str | None) -> str:
+        return name_in(language, self.name, self.name_kk)
 
 
 class Benefit(models.TextChoices):
@@ -142,6 +150,8 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["number"]
+        # Issue 11, item 6: a clerk files a walk-in application at the desk (accounts/roles.py).
+        permissions = [("file_at_desk", _("Can file an application at the education department's desk"))]
         constraints = [
             # SPEC §3 duplicate: one live application per child.
             models.UniqueConstraint(fields=["child_iin"], condition=Q(status__in=["queued", "directed", "enrolled"]), name="application_one_live_per_child"),
@@ -197,6 +207,9 @@ class Application(models.Model):
         last = (self.child_last_name or "?")[:1].upper()
         first = (self.child_first_name or "?")[:1].upper()
         return f"{last}*** {first}."
+
+    # The admin's column title (issue 11: it read "CHILD NAME MASKED", the property's own name).
+    child_name_masked.fget.short_description = _("child (initials)")
 
 
 class PrivateStorage(FileSystemStorage):

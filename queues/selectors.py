@@ -195,3 +195,19 @@ def queue_page(
             out.append((position_of(rank=rank, klass=klass, n_e=n_e, n_p=n_p, n_g=n_g), application))
     out.sort(key=lambda item: item[0])
     return out
+
+
+def application_timeline(application: Application) -> list:
+    """Issue 11, item 6: the audit records about an application and its directions, oldest first.
+    Both lookups use the audit trail's (object_type, object_id) index. Records that name many
+    applications in their details (a batch archive, an import) are not attached to one and not here."""
+    from django.db.models import Q
+
+    from audit.models import AuditRecord
+    from placements.models import Direction
+
+    about = Q(object_type="queues.application", object_id=str(application.pk))
+    directions = [str(pk) for pk in Direction.objects.filter(application=application).values_list("pk", flat=True)]
+    if directions:
+        about |= Q(object_type="placements.direction", object_id__in=directions)
+    return list(AuditRecord.objects.filter(about).order_by("at", "id"))

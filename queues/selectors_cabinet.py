@@ -13,6 +13,7 @@ from django.db.models import Count, Min, QuerySet
 from django.utils import translation
 
 from core.calendar import calendar_load
+from core.collation import name_key
 from notifications.models import Event, Message
 from notifications.texts import message_text
 from placements.models import Direction, Grant, Group, Kindergarten, Seat
@@ -39,6 +40,10 @@ class GrantRow:
     days: int
     hours: int
     minutes: int
+    # Issue 11: where the grant's priority seats are — "Kindergarten (group, group)" in the page's
+    # language — and how many of them are still free.
+    places: tuple[str, ...] = ()
+    seats: int = 0
 
     @property
     def kind_label(self) -> str:
@@ -55,10 +60,42 @@ def application_grants(*, application: Application, now: dt.datetime) -> list[Gr
     """The grants that have not ended (open now, or opening at 07:00), in SPEC §6 order."""
     if application.status != Application.Status.QUEUED:
         return []
-    grants = Grant.objects.filter(application=application, ended_at__isnull=True, until_at__gt=now)
+    grants = list(Grant.objects.filter(application=application, ended_at__isnull=True, until_at__gt=now))
+    places = _grant_places(application=application, kinds={g.kind for g in grants}, now=now) if grants else {}
     rank = {kind: i for i, kind in enumerate(QUEUE_KIND_ORDER)}
-    rows = [GrantRow(g.kind, g.from_at, g.until_at, g.from_at <= now, *_remaining(g.until_at, now)) for g in grants]
+    rows = [GrantRow(g.kind, g.from_at, g.until_at, g.from_at <= now, *_remaining(g.until_at, now), *places.get(g.kind, ((), 0))) for g in grants]
     return sorted(rows, key=lambda row: (row.until_at, rank.get(row.kind, 9)))
+
+
+def _grant_places(*, application: Application, kinds: set[str], now: dt.datetime) -> dict[str, tuple[tuple[str, ...], int]]:
+    """Per queue kind: the kindergartens and groups whose priority seats the family's grants cover
+    (SPEC §6: the priority seats of the queue), named in the page's language, and how many are free."""
+    rows = (
+        Seat.objects.filter(
+            group__kindergarten__locality_id=application.locality_id,
+            group__kind__in=kinds,
+            birth_year=application.birth_year,
+            state=Seat.State.PRIORITY,
+            priority_until__gt=now,
+        )
+        .values("group_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts = {row["group_id"]: row["count"] for row in rows}
+    groups = sorted(Group.objects.filter(pk__in=counts).select_related("kindergarten"), key=lambda g: (g.kindergarten.name, g.age_from, g.code))
+    language = translation.get_language()
+    out: dict[str, tuple[tuple[str, ...], int]] = {}
+    for kind in kinds:
+        of_kind = [g for g in groups if g.kind == kind]
+        by_kindergarten: dict[int, list[Group]] = {}
+        for group in of_kind:
+            by_kindergarten.setdefault(group.kindergarten_id, []).append(group)
+        names = tuple(
+            f"{members[0].kindergarten.display_name(language)} ({', '.join(g.display_name(language) for g in members)})" for members in by_kindergarten.values()
+        )
+        out[kind] = (names, sum(counts[g.pk] for g in of_kind))
+    return out
 
 
 # --- directions (SPEC §7) --------------------------------------------------------------------------
@@ -206,7 +243,7 @@ def _queue_offer(*, locality_id: int, birth_year: int, queue_kinds: list[str], g
         group = groups[group_id]
         offer = by_kindergarten.setdefault(group.kindergarten_id, KindergartenOffer(group.kindergarten))
         offer.groups.append(GroupOffer(group, row["count"], row["priority_count"], priority_until.get(group_id)))
-    kindergartens = sorted(by_kindergarten.values(), key=lambda k: k.kindergarten.name.casefold())
+    kindergartens = sorted(by_kindergarten.values(), key=lambda k: name_key(str(k.kindergarten)))  # the page's language; Kazakh order, №2 before №11
     for offer in kindergartens:
         offer.groups.sort(key=lambda g: (g.group.age_from, g.group.age_to, g.group.code))
     waiting = [WaitingSeats(groups[row["group_id"]], row["count"], row["open_at"], row["priority_until"], row["open_at"] > now) for row in waiting_rows]

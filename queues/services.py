@@ -32,6 +32,21 @@ def _is_over_age(birth_date: dt.date, sen_pmpk: bool, now: dt.datetime) -> bool:
     return not sen_pmpk and age_on(birth_date, reference_date(now)) >= MAX_AGE
 
 
+def application_age_check(*, birth_date: dt.date, sen_pmpk: bool, now: dt.datetime) -> None:
+    """SPEC §3 `over_age`: Refusal unless the child is under 6 on R(now) or SEN with a PMPK
+    conclusion. The wizard asks it as soon as the child's IIN is typed (issue 11); application_file
+    asks it again at the filing."""
+    if _is_over_age(birth_date, sen_pmpk, now):
+        raise Refusal("over_age")
+
+
+def admission_birth_dates(now: dt.datetime) -> tuple[dt.date, dt.date]:
+    """(R(now), the earliest birth date queued without SEN and PMPK): a child born on R's day six
+    years before turns 6 on R (SPEC §3), so the day after it is the first one accepted."""
+    reference = reference_date(now)
+    return reference, dt.date(reference.year - MAX_AGE, reference.month, reference.day) + dt.timedelta(days=1)
+
+
 def application_file(
     *,
     child_iin: str,
@@ -70,8 +85,7 @@ def application_file(
     encoded = iin_birth_date(child_iin)
     if birth_date is not None and birth_date != encoded:
         raise Refusal("birth_date_mismatch")
-    if _is_over_age(encoded, sen_pmpk, filed_at):
-        raise Refusal("over_age")
+    application_age_check(birth_date=encoded, sen_pmpk=sen_pmpk, now=filed_at)
     if Application.objects.filter(child_iin=child_iin, status__in=Application.LIVE_STATUSES).exists():
         raise Refusal("duplicate")
     locality = Locality.objects.filter(code=locality_code).first()
@@ -157,6 +171,20 @@ def _archive(application: Application, reason: str, now: dt.datetime) -> None:
     grants_end(application_ids=[application.pk], now=now)
     message_enqueue(application=application, event="application_archived", now=now, context={"number": application.number, "reason": reason})
     audit_record(action="application.archive", obj=application, now=now, changes={"status": (before, "archived"), "archive_reason": (None, reason)})
+
+
+STRIKES_TO_ARCHIVE = 2  # SPEC §7: with two strikes the application is archived (expired_twice)
+
+
+def strike_consequence(*, application: Application, now: dt.datetime) -> str:
+    """What the strike a direction's end is about to give means, for its message (issue 11): the
+    variant of the expired/cancelled text — "strike_1" (back in the queue) or "strike_2" (archived);
+    "" when it is archived for age instead (its own message says so). Call before the requeue."""
+    if application.strikes + 1 >= STRIKES_TO_ARCHIVE:
+        return f"strike_{STRIKES_TO_ARCHIVE}"
+    if _is_over_age(application.child_birth_date, application.sen_pmpk, now):
+        return ""
+    return f"strike_{application.strikes + 1}"
 
 
 def application_requeue(*, application: Application, now: dt.datetime, strike: bool) -> None:

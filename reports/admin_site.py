@@ -175,6 +175,12 @@ def secrets_guarded(admin_class: type) -> type:
 
 
 class IndigoAdminSite(admin.AdminSite):
+    # Issue 11: INDIGO's own header in the chosen language, not "Django administration"; the stock
+    # admin strings the project shows are translated in the project catalogs (reports/admin_strings.py).
+    site_header = _("INDIGO administration")
+    site_title = _("INDIGO administration")
+    index_title = _("Queue and seats administration")
+
     def register(self, model_or_iterable: Any, admin_class: type | None = None, **options: Any) -> None:
         super().register(model_or_iterable, secrets_guarded(admin_class or admin.ModelAdmin), **options)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, CharField, Q, TextChoices, Value, When
+from django.db.models import Case, CharField, Expression, F, Q, TextChoices, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
 from core.calendar import ASTANA
+from core.collation import name_order
 from placements.models import Seat
 
 ACCESS_PRIORITY, ACCESS_GENERAL = "priority", "general"
@@ -19,8 +21,16 @@ def current_language() -> str:
 
 
 def display_name(name: str, name_kk: str) -> str:
-    """Locality.display_name / Kindergarten.display_name for rows read with values()."""
+    """Locality / Kindergarten / Group display_name for rows read with values()."""
     return name_kk if name_kk and current_language() == "kk" else name
+
+
+def display_name_order(name: str, name_kk: str) -> Expression:
+    """ORDER BY the name the visitor reads (display_name, in SQL): Kazakh alphabetical and natural
+    number order on PostgreSQL (core.collation; issue 11: «№2» before «№11»)."""
+    if current_language() == "kk":
+        return name_order(Coalesce(NullIf(F(name_kk), Value("")), F(name)))
+    return name_order(name)
 
 
 def choice_label(choices: type[TextChoices], value: str | None) -> str:

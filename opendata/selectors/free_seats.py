@@ -9,7 +9,16 @@ from django.db.models import Count, F
 from django.utils.translation import gettext
 
 from opendata.listing import QuerysetListing, Row
-from opendata.selectors.common import ACCESS_GENERAL, ACCESS_PRIORITY, choice_label, display_name, group_languages, seat_access_case, seat_access_q
+from opendata.selectors.common import (
+    ACCESS_GENERAL,
+    ACCESS_PRIORITY,
+    choice_label,
+    display_name,
+    display_name_order,
+    group_languages,
+    seat_access_case,
+    seat_access_q,
+)
 from placements.models import Group, Seat
 from queues.models import QueueKind
 
@@ -81,13 +90,22 @@ def free_seats(
             kindergarten_name_kk=F("group__kindergarten__name_kk"),
             group_code=F("group__code"),
             group_name=F("group__name"),
+            group_name_kk=F("group__name_kk"),
             age_from=F("group__age_from"),
             age_to=F("group__age_to"),
             language=F("group__language"),
             kind=F("group__kind"),
         )
         .annotate(seats=Count("id"))
-        .order_by("locality_name", "kindergarten_name", "age_from", "group_code", "birth_year", "priority_until", "access")
+        .order_by(
+            display_name_order("locality_name", "locality_name_kk"),
+            display_name_order("kindergarten_name", "kindergarten_name_kk"),
+            "age_from",
+            "group_code",
+            "birth_year",
+            "priority_until",
+            "access",
+        )
     )
     return QuerysetListing(rows, lambda r: free_seat_row(r, now), COLUMNS)
 
@@ -99,7 +117,7 @@ def free_seat_row(r: dict, now: dt.datetime) -> Row:
         "kindergarten_code": r["kindergarten_code"],
         "kindergarten": display_name(r["kindergarten_name"], r["kindergarten_name_kk"]),
         "group_code": r["group_code"],
-        "group": r["group_name"] or r["group_code"],
+        "group": display_name(r["group_name"], r["group_name_kk"]) or r["group_code"],
         "age_from": r["age_from"],
         "age_to": r["age_to"],
         "language": r["language"],

@@ -10,7 +10,16 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Su
 from django.db.models.functions import Coalesce
 
 from opendata.listing import QuerysetListing, Row
-from opendata.selectors.common import ACCESS_GENERAL, ACCESS_PRIORITY, choice_label, current_language, group_languages, name_search_q, seat_access_q
+from opendata.selectors.common import (
+    ACCESS_GENERAL,
+    ACCESS_PRIORITY,
+    choice_label,
+    current_language,
+    display_name_order,
+    group_languages,
+    name_search_q,
+    seat_access_q,
+)
 from opendata.selectors.free_seats import free_seats
 from placements.models import Group, Kindergarten, Seat
 from queues.models import QueueKind
@@ -43,7 +52,7 @@ def kindergartens(*, now: dt.datetime, locality: str | None = None, name: str | 
         capacity_total=Coalesce(Sum("groups__capacity"), Value(0)),
         free_priority=_free_count(ACCESS_PRIORITY, now),
         free_general=_free_count(ACCESS_GENERAL, now),
-    ).order_by("locality__name", "name", "code")
+    ).order_by(display_name_order("locality__name", "locality__name_kk"), display_name_order("name", "name_kk"), "code")
     return QuerysetListing(qs, kindergarten_row, COLUMNS)
 
 
@@ -95,7 +104,7 @@ def kindergarten_passport(*, code: str, now: dt.datetime) -> Passport | None:
 def _group_row(g: Group) -> Row:
     return {
         "code": g.code,
-        "name": g.name or g.code,
+        "name": g.display_name(current_language()),
         "age_from": g.age_from,
         "age_to": g.age_to,
         "language": g.language,

@@ -178,7 +178,7 @@ def _direction_shown(d: Direction) -> DirectionShown:
         extended=d.extended,
         kindergarten_code=group.kindergarten.code,
         kindergarten=group.kindergarten.display_name(current_language()),
-        group=group.name or group.code,
+        group=group.display_name(current_language()),
         age_from=group.age_from,
         age_to=group.age_to,
         language_name=choice_label(Group.GroupLanguage, group.language),

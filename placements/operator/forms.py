@@ -81,6 +81,12 @@ DIRECTION_ACTIVE = "active"
 
 
 class DirectionFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Number, child's IIN or name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "inputmode": "search"}),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -90,6 +96,28 @@ class DirectionFilterForm(forms.Form):
     def status_filter(self) -> str | None:
         self.is_valid()
         return self.cleaned_data.get("status") or None
+
+    def search_query(self) -> str:
+        self.is_valid()
+        return self.cleaned_data.get("q") or ""
+
+
+class BulkWithdrawForm(forms.Form):
+    """Issue 11: several seats of one group and a reason. The choices are the group's seats; which of
+    them may still be withdrawn is the service's to decide (placements.services.seats_withdraw)."""
+
+    seats = forms.TypedMultipleChoiceField(label=_("Seats"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("For example: the group is merged, a room is being repaired. It is kept in the history."),
+    )
+
+    def __init__(self, *args: Any, seat_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seats"].choices = [(pk, f"#{pk}") for pk in seat_ids]
+        self.fields["seats"].error_messages["required"] = _("Choose at least one seat to withdraw.")
 
 
 class EnrollForm(forms.Form):

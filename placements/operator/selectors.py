@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, Case, CharField, Count, DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from placements.models import Direction, Group, Kindergarten, Seat, SeatRelease
 from queues.models import BenefitDocument, BenefitStatus
@@ -134,7 +135,7 @@ def kindergarten_history(*, kindergarten: Kindergarten) -> QuerySet:
             at=F("withdrawn_at"),
             seat_count=Value(1, output_field=IntegerField()),
             object_id=F("id"),
-            by_id=Value(None, output_field=BigIntegerField()),
+            by_id=F("withdrawn_by_id"),
         )
         .values("event", "at", "group_id", "birth_year", "seat_count", "object_id", "by_id")
     )
@@ -142,10 +143,61 @@ def kindergarten_history(*, kindergarten: Kindergarten) -> QuerySet:
 
 
 def history_rows(rows: list[dict], *, kindergarten: Kindergarten) -> list[dict]:
-    """One page of kindergarten_history with its groups and the operators who released."""
+    """One page of kindergarten_history with its groups and who released or withdrew: the user's
+    name and role; for a withdrawal recorded before Seat.withdrawn_by existed, the audit trail's
+    actor of its `seat.withdraw` record (issue 11: the history showed "—")."""
     from django.contrib.auth import get_user_model
+
+    from audit.models import AuditRecord
 
     groups = {g.pk: g for g in kindergarten.groups.all()}
     user_ids = {row["by_id"] for row in rows if row["by_id"]}
-    users = {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=user_ids)}
-    return [{**row, "group": groups.get(row["group_id"]), "by": users.get(row["by_id"], "")} for row in rows]
+    operator_ids = set(kindergarten.operators.filter(pk__in=user_ids).values_list("pk", flat=True))
+    users = {u.pk: _who(u, operator=u.pk in operator_ids) for u in get_user_model().objects.filter(pk__in=user_ids)}
+    unknown = [str(row["object_id"]) for row in rows if row["event"] == EVENT_WITHDRAWAL and not row["by_id"]]
+    audited = dict(
+        AuditRecord.objects.filter(action="seat.withdraw", object_type="placements.seat", object_id__in=unknown).values_list("object_id", "actor")
+        if unknown
+        else []
+    )
+    result = []
+    for row in rows:
+        by = users.get(row["by_id"], "") if row["by_id"] else audited.get(str(row["object_id"]), "")
+        result.append({**row, "group": groups.get(row["group_id"]), "by": by})
+    return result
+
+
+def _who(user, *, operator: bool) -> str:
+    name = user.get_full_name() or user.get_username()
+    if operator:
+        return gettext("%(name)s (kindergarten operator)") % {"name": name}
+    if user.is_staff:
+        return gettext("%(name)s (education department)") % {"name": name}
+    return name
+
+
+def group_withdrawable_seats(*, group: Group, now: dt.datetime) -> QuerySet[Seat]:
+    """Issue 11: the group's seats an operator may withdraw now (SPEC §5), oldest first."""
+    return Seat.objects.filter(group=group, state__in=UNCLAIMED_STATES).annotate(current_state=_current_state(now)).order_by("-birth_year", "id")
+
+
+def directions_search(directions: QuerySet[Direction], query: str) -> QuerySet[Direction]:
+    """Issue 11: one kindergarten's directions by number or the child's IIN (exact, indexed:
+    Direction.number is unique, Application.child_iin has an index), or by the child's name (a
+    part of it, within this kindergarten's directions only)."""
+    query = " ".join((query or "").split())
+    if not query:
+        return directions
+    digits = query.lstrip("№#").strip()
+    if digits.isdigit():
+        if len(digits) == 12:
+            return directions.filter(Q(application__child_iin=digits) | Q(number=int(digits)))
+        return directions.filter(number=int(digits))
+    names = Q()
+    for word in query.split()[:3]:
+        names &= (
+            Q(application__child_last_name__icontains=word)
+            | Q(application__child_first_name__icontains=word)
+            | Q(application__child_middle_name__icontains=word)
+        )
+    return directions.filter(names)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from placements.operator import views
+from placements.operator import views, withdrawals
 from placements.operator.forms import OperatorLoginForm
 
 app_name = "operator"
@@ -20,6 +20,7 @@ urlpatterns = [
     path("kindergartens/<slug:code>/documents/", views.documents, name="documents"),
     path("kindergartens/<slug:code>/history/", views.history, name="history"),
     path("seats/<int:pk>/withdraw/", views.seat_withdraw_confirm, name="seat_withdraw"),
+    path("groups/<slug:code>/withdraw/", withdrawals.seats_withdraw_bulk, name="seats_withdraw_bulk"),
     path("directions/<int:number>/", views.direction, name="direction"),
     path("directions/<int:number>/enroll/", views.direction_enroll_submit, name="direction_enroll"),
     path("directions/<int:number>/documents/", views.direction_flag, name="direction_flag"),

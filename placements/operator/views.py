@@ -32,10 +32,12 @@ from placements.operator.access import (
     kindergartens_for_operator,
     operator_login_required,
 )
+from placements.operator.confirmations import release_confirmation
 from placements.operator.forms import DirectionFilterForm, EnrollForm, FlagDocumentsForm, GroupChoiceForm, ReleaseForm, SeatFilterForm
 from placements.operator.selectors import (
     UNCLAIMED_STATES,
     benefit_checks,
+    directions_search,
     fitting_birth_years,
     history_rows,
     kindergarten_directions,
@@ -43,7 +45,8 @@ from placements.operator.selectors import (
     kindergarten_seats,
     kindergartens_overview,
 )
-from placements.services import direction_enroll, direction_flag_documents, effective_state, seat_release, seat_withdraw
+from placements.selectors import group_room
+from placements.services import direction_enroll, direction_flag_documents, effective_state, seat_release, seat_release_check, seat_withdraw
 
 PAGE_SIZE = 50
 
@@ -102,6 +105,10 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         birth_year, count = form.cleaned_data["birth_year"], form.cleaned_data["count"]
         try:
+            if not request.POST.get("confirm"):  # issue 11: first say what will happen, and when
+                seat_release_check(group=group, birth_year=birth_year, count=count, now=now)
+                context = {"group": group, "birth_year": birth_year, "count": count, **release_confirmation(group, birth_year, count, now)}
+                return _kindergarten_page(request, kindergarten, "release", "operator/release_confirm.html", context)
             with form_once(request, scope=RELEASE_FORM, now=now):
                 seat_release(group=group, birth_year=birth_year, count=count, now=now, by=request.user)
         except Refusal as refusal:
@@ -122,6 +129,7 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
         "chooser": GroupChoiceForm(initial={"group": group}, groups=groups),
         "form": form,
         "enrollment_year": year,
+        "room": group_room(group=group, now=now),
     }
     template = "operator/_release_form.html" if _wants_fragment(request) else "operator/release.html"
     return _kindergarten_page(request, kindergarten, "release", template, context)
@@ -149,7 +157,7 @@ def seat_withdraw_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             with form_once(request, scope=WITHDRAW_FORM, now=now):
-                seat_withdraw(seat=seat, now=now)
+                seat_withdraw(seat=seat, now=now, by=request.user)
         except Refusal as refusal:
             if refusal.code == "form_token_invalid":  # the confirmation again, with a fresh token
                 messages.error(request, refusal.message)
@@ -175,7 +183,7 @@ def seat_withdraw_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def directions(request: HttpRequest, code: str) -> HttpResponse:
     kindergarten = get_kindergarten_for_operator(request, code)
     form = DirectionFilterForm(request.GET)
-    listing = kindergarten_directions(kindergarten=kindergarten, status=form.status_filter())
+    listing = directions_search(kindergarten_directions(kindergarten=kindergarten, status=form.status_filter()), form.search_query())
     context = {"form": form, "now": timezone.now(), **_page(request, listing)}
     template = "operator/_directions.html" if _wants_fragment(request) else "operator/directions.html"
     return _kindergarten_page(request, kindergarten, "directions", template, context)
@@ -184,10 +192,14 @@ def directions(request: HttpRequest, code: str) -> HttpResponse:
 def _direction_page(
     request: HttpRequest, direction: Direction, *, enroll_form: EnrollForm | None = None, flag_form: FlagDocumentsForm | None = None
 ) -> HttpResponse:
+    enroll_form = enroll_form or EnrollForm(initial={"contract_date": timezone.localdate()})
+    # The browser's date picker offers only the days the service accepts (issue 11).
+    issued_day = timezone.localtime(direction.issued_at).date()
+    enroll_form.fields["contract_date"].widget.attrs.update(min=issued_day.isoformat(), max=timezone.localdate().isoformat())
     context = {
         "direction": direction,
         "application": direction.application,
-        "enroll_form": enroll_form or EnrollForm(initial={"contract_date": timezone.localdate()}),
+        "enroll_form": enroll_form,
         "flag_form": flag_form or FlagDocumentsForm(initial={"note": direction.documents_missing_note}),
         "can_open_documents": request.user.has_perm("queues.view_application"),
         "documents": direction.application.documents.order_by("uploaded_at", "id"),

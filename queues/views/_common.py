@@ -62,12 +62,12 @@ def own_application(request: HttpRequest, number: int) -> Application:
     return get_object_or_404(cabinet_applications(request.cabinet), number=number)
 
 
-def code_send(request: HttpRequest, *, application: Application, purpose: str, phone: str, target: str = "") -> bool:
+def code_send(request: HttpRequest, *, application: Application, purpose: str, phone: str, target: str = "", about: dict | None = None) -> bool:
     """Send a code for one action on one application and remember it; a refusal becomes a message
     that says when a new code can be sent (SPEC §9 limits) — and when none of the cabinet's phones
     may get one before then, the page keeps its button disabled until that moment."""
     try:
-        code_issue(phone=phone, purpose=purpose, now=timezone.now(), language=application.language)
+        code_issue(phone=phone, purpose=purpose, now=timezone.now(), language=application.language, about=about)
     except Refusal as refusal:
         messages.error(request, refusal.message)
         wait = code_wait(request) if getattr(refusal, "next_allowed", None) else None
@@ -118,11 +118,12 @@ def _code_wait_context(request: HttpRequest) -> dict[str, Any]:
     return {"code_wait": wait, "code_wait_at": timezone.localtime(wait).strftime("%H:%M:%S"), "code_wait_seconds": math.ceil((wait - now).total_seconds())}
 
 
-def send_view(request: HttpRequest, *, application: Application, purpose: str, back: str, target: str = "") -> HttpResponse:
-    """POST of "send the code": to one of the cabinet's phones, then back to the action's page."""
+def send_view(request: HttpRequest, *, application: Application, purpose: str, back: str, target: str = "", about: dict | None = None) -> HttpResponse:
+    """POST of "send the code": to one of the cabinet's phones, then back to the action's page.
+    `about`: what the SMS names besides the purpose (a claim's kindergarten, issue 11)."""
     form = SendCodeForm(request.POST, phones=phone_choices(request.cabinet))
     if form.is_valid():
-        code_send(request, application=application, purpose=purpose, phone=request.cabinet.phone_in(form.cleaned_data["to"]), target=target)
+        code_send(request, application=application, purpose=purpose, phone=request.cabinet.phone_in(form.cleaned_data["to"]), target=target, about=about)
     else:
         messages.error(request, _("Choose the phone to send the code to."))
     return redirect(back)

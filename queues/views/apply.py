@@ -5,8 +5,10 @@ application_file. The wizard lives in the session: no personal data in a URL."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -28,8 +30,9 @@ from core.iin import iin_birth_date, iin_is_valid
 from core.ratelimit import rate_limited_per
 from queues.documents import MAX_DOCUMENTS_TOTAL_BYTES, MB, benefit_document_attach, document_sniff
 from queues.forms import ApplyBenefitForm, ApplyChildForm, ApplyPhoneForm, CodeForm
-from queues.models import Benefit, Locality
-from queues.services import application_file
+from queues.models import Application, Benefit, Locality, QueueKind
+from queues.selectors import application_positions
+from queues.services import admission_birth_dates, application_age_check, application_file
 from queues.views._common import phone_hidden
 from queues.views._wizard import (
     DONE,
@@ -138,11 +141,16 @@ def apply_child(request: HttpRequest) -> HttpResponse:
     wizard = wizard_get(request)
     if not phones_confirmed(wizard):
         return redirect("queues:apply")
-    today = local(timezone.now()).date()
+    now = timezone.now()
+    today = local(now).date()
     kwargs = {"today": today, "language": _language(), "cabinet_iin": request.cabinet.iin if request.cabinet else ""}
     if request.method == "POST":
         form = ApplyChildForm(request.POST, **kwargs)
-        if form.is_valid() and _applicant_may_file(request, wizard, form):
+        if (
+            form.is_valid()
+            and _child_age_allowed(form, child_iin=form.cleaned_data["child_iin"], sen_pmpk=form.cleaned_data["sen_pmpk"], now=now)
+            and _applicant_may_file(request, wizard, form)
+        ):
             wizard["child"] = form.cleaned_data
             wizard_put(request, wizard)
             return redirect(first_open_step(wizard))
@@ -150,7 +158,7 @@ def apply_child(request: HttpRequest) -> HttpResponse:
         # A refusal of the filing: the data as entered, the reason next to its field.
         form = ApplyChildForm(wizard["child"], **kwargs)
         form.is_valid()
-        form.add_error(refusal[0], Refusal(refusal[1]).message)
+        form.add_error(refusal[0], _refusal_error(refusal[1], now))
         wizard_put(request, wizard)
     elif wizard.get("child"):
         form = ApplyChildForm(initial=wizard["child"], **kwargs)
@@ -160,6 +168,26 @@ def apply_child(request: HttpRequest) -> HttpResponse:
         form = ApplyChildForm(initial=initial, **kwargs)
     child_iin = form.data.get("child_iin") if form.is_bound else form.initial.get("child_iin")
     return render(request, "queues/apply_child.html", {"step": "child", "form": form, **_birth_date_context(child_iin or "", today)})
+
+
+def _refusal_error(code: str, now: dt.datetime) -> forms.ValidationError:
+    """A filing refusal as a field error; over_age names the birth years accepted (issue 11)."""
+    if code == "over_age":
+        reference, earliest = admission_birth_dates(now)
+        params = {"reference": f"{reference:%d.%m.%Y}", "earliest": f"{earliest:%d.%m.%Y}", "first_year": earliest.year, "last_year": local(now).year}
+        return forms.ValidationError(Refusal("over_age_birth_years", **params).message, code=code)
+    return forms.ValidationError(Refusal(code).message, code=code)
+
+
+def _child_age_allowed(form: forms.Form, *, child_iin: str, sen_pmpk: bool, now: dt.datetime, field: str = "child_iin") -> bool:
+    """SPEC §3 over_age asked as soon as the child's IIN is typed, not after the benefit and review
+    steps (issue 11): the same service rule application_file keeps as the guard."""
+    try:
+        application_age_check(birth_date=iin_birth_date(child_iin), sen_pmpk=sen_pmpk, now=now)
+    except Refusal as refusal:
+        form.add_error(field, _refusal_error(refusal.code, now))
+        return False
+    return True
 
 
 def _applicant_may_file(request: HttpRequest, wizard: dict, form: ApplyChildForm) -> bool:
@@ -238,7 +266,7 @@ def _sending_too_large(request: HttpRequest, wizard: dict) -> HttpResponse | Non
         while request.read(64 * 1024):
             pass
     messages.error(request, Refusal("documents_too_large", total=MAX_DOCUMENTS_TOTAL_BYTES // MB).message)
-    form = ApplyBenefitForm(initial=wizard.get("benefit") or {"language": _language()}, documents_attached=len(wizard["documents"]))
+    form = ApplyBenefitForm(initial=_benefit_initial(wizard), documents_attached=len(wizard["documents"]))
     return _benefit_page(request, wizard, form, status=413)
 
 
@@ -269,7 +297,9 @@ def _apply_benefit(request: HttpRequest, wizard: dict) -> HttpResponse:
         valid = form.is_valid()
         if upload_errors:
             form.add_error("documents", upload_errors)
-        elif valid:
+        elif valid and _child_age_allowed(
+            form, child_iin=wizard["child"]["child_iin"], sen_pmpk=form.cleaned_data["sen_pmpk"], now=timezone.now(), field="sen_pmpk"
+        ):
             wizard["benefit"] = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
             wizard_put(request, wizard)
             return redirect(first_open_step(wizard))
@@ -279,8 +309,13 @@ def _apply_benefit(request: HttpRequest, wizard: dict) -> HttpResponse:
         form.add_error(refusal[0], Refusal(refusal[1]).message)
         wizard_put(request, wizard)
     else:
-        form = ApplyBenefitForm(initial=wizard.get("benefit") or {"language": _language()}, documents_attached=len(wizard["documents"]))
+        form = ApplyBenefitForm(initial=_benefit_initial(wizard), documents_attached=len(wizard["documents"]))
     return _benefit_page(request, wizard, form)
+
+
+def _benefit_initial(wizard: dict) -> dict[str, Any]:
+    """What the benefit step shows first: the choices made, or the language and the SEN box ticked at the child step."""
+    return wizard.get("benefit") or {"language": _language(), "sen_pmpk": bool(wizard["child"].get("sen_pmpk"))}
 
 
 # --- step 4: review and filing ---------------------------------------------------------------------------
@@ -397,7 +432,11 @@ def apply_done(request: HttpRequest) -> HttpResponse:
     number = request.session.get(DONE)
     if number is None:
         return redirect("queues:apply")
-    return render(request, "queues/apply_done.html", {"number": number})
+    # Issue 11: the place in each queue right away (SPEC §4), as the cabinet shows it.
+    application = Application.objects.filter(number=number).first()
+    labels = dict(QueueKind.choices)
+    positions = [(labels.get(kind, kind), position) for kind, position in application_positions(application).items()] if application else []
+    return render(request, "queues/apply_done.html", {"number": number, "positions": positions})
 
 
 @require_POST

@@ -142,4 +142,5 @@ def claim_send(request: HttpRequest, number: int, group: str) -> HttpResponse:
     if refusal is not None:
         messages.error(request, Refusal(refusal).message)
         return redirect("queues:claim", number, chosen.code)
-    return send_view(request, application=application, purpose=PURPOSE, target=TARGET, back=reverse("queues:claim", args=[number, chosen.code]))
+    about = {"kindergarten": chosen.kindergarten.display_name(application.language)}  # issue 11: the code SMS says where
+    return send_view(request, application=application, purpose=PURPOSE, target=TARGET, back=reverse("queues:claim", args=[number, chosen.code]), about=about)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,10 +16,13 @@ from accounts.services import cabinet_applications
 from core.ratelimit import rate_limited_per
 from placements.models import Direction
 from placements.services import active_direction, direction_cancel, direction_extend
+from placements.verification import check_display, direction_check, direction_verify_url, qr_svg
 from queues.selectors_cabinet import application_directions, direction_extension_deadline
+from queues.services import STRIKES_TO_ARCHIVE  # SPEC §7: the second strike archives (shown as a warning)
 from queues.views._common import cabinet_code_limits, cabinet_required, confirm_view, own_application, send_view
 
-STRIKES_TO_ARCHIVE = 2  # SPEC §7: the second strike archives the application (shown as a warning)
+# Issue 11: a print of a direction that ended without enrollment carries a large stamp saying so.
+ENDED_STAMPED = (Direction.Status.CANCELLED, Direction.Status.REVOKED, Direction.Status.EXPIRED)
 
 
 def _rows(application) -> list[tuple[Direction, object]]:
@@ -93,4 +97,15 @@ def direction_print(request: HttpRequest, direction: int) -> HttpResponse:
         number=direction,
         application__in=cabinet_applications(request.cabinet),
     )
-    return render(request, "queues/direction_print.html", {"direction": found, "application": found.application, "group": found.seat.group})
+    # Issue 11: the paper can be checked: a check number and a QR code of the public check page.
+    verify_url = direction_verify_url(found.pk)
+    context = {
+        "direction": found,
+        "application": found.application,
+        "group": found.seat.group,
+        "check": check_display(direction_check(found.pk)),
+        "verify_url": verify_url,
+        "qr_svg": mark_safe(qr_svg(verify_url)),  # our own SVG, drawn by qrcode from our own URL
+        "ended": found.status in ENDED_STAMPED,
+    }
+    return render(request, "queues/direction_print.html", context)

@@ -33,6 +33,7 @@ from notifications.models import OutboxSms
 from placements.models import Group, Kindergarten
 from queues.models import Application, Locality
 from queues.services import application_file
+from tests.browser.axe import check_axe
 from tests.factories import astana
 
 CHROMIUM = shutil.which("chromium")
@@ -105,9 +106,13 @@ def last_code(phone: str) -> str:
 
 
 class Shots:
-    """Screenshots of a journey's key pages: tests/artifacts/browser/<journey>/NN-name.png."""
+    """Screenshots of a journey's key pages: tests/artifacts/browser/<journey>/NN-name.png.
+
+    Every page a journey photographs is also checked by axe-core (tests/browser/axe.py, issue 11):
+    a serious or critical accessibility violation fails the journey."""
 
     def __init__(self, journey: str) -> None:
+        self.journey = journey
         self.folder = ARTIFACTS / journey
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
@@ -116,6 +121,7 @@ class Shots:
     def __call__(self, page, name: str) -> None:
         self.count += 1
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+        check_axe(page, f"{self.journey}/{name} ({page.url})")
 
 
 @pytest.fixture

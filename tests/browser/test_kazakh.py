@@ -124,7 +124,7 @@ def test_the_whole_journey_in_kazakh_has_no_english_on_the_way(world, clock, pho
     clock.set(CLAIM_AT)
     page.reload()
     grants = page.locator(f"#grants-{number}")
-    expect(grants).to_contain_text("07.06.2024 07:00")
+    expect(grants).to_contain_text("07:00 07.06.2024")
     seen("cabinet-grant")
     grants.locator(f"a[href='/cabinet/applications/{number}/seats/']").click()
     page.wait_for_url(f"**/cabinet/applications/{number}/seats/")

@@ -1,6 +1,6 @@
-"""Journey 4 (SPEC §10): a kiosk in a kindergarten. Staff activate the screen with the token from
-the admin; the start screen names the kindergarten; a parent logs in on it; 90 seconds without a
-touch clear the screen (kiosk.js, driven here by Playwright's fake clock) and the cabinet asks for a
+"""Journey 4 (SPEC §10): a kiosk in a kindergarten. Staff pair the screen by the code it shows (issue
+11); the start screen names the kindergarten; a parent logs in on it; 90 seconds without a touch
+clear the screen (kiosk.js, driven here by Playwright's fake clock) and the cabinet asks for a
 login again; "Finish" does the same at once."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.kiosks import kiosk_register
+from accounts.kiosks import kiosk_pairing_confirm
 from accounts.models import Kiosk
 from core.iin import iin_build
 from tests.browser.conftest import BIRTH_DATE, PARENT_IIN, file_application
@@ -25,15 +25,16 @@ FAMILY = Family(phone="77013334455", phone2="77016667788", applicant_iin=PARENT_
 def test_a_kiosk_greets_with_its_kindergarten_and_forgets_the_family(world, clock, desktop_page, shots):
     shot = shots("04-kiosk")
     application = file_application(serial=91, applicant_iin=PARENT_IIN, phone=FAMILY.phone, phone2=FAMILY.phone2)
-    token = kiosk_register(kiosk=Kiosk(code="arman-hall", name="Арман, холл", kindergarten=world.kindergarten), now=timezone.now())
-
     page = desktop_page()
     page.clock.install()  # before the first page: kiosk.js reads the fake Date.now() and setInterval
     page.goto("/kiosk/")
-    page.wait_for_url("**/kiosk/activate/")  # not a kiosk yet
-    page.get_by_label("Kiosk token (from the education department)").fill(token)
+    page.wait_for_url("**/kiosk/activate/")  # not a kiosk yet: it shows its pairing code (issue 11)
+    code = page.locator(".kiosk-pairing__code").inner_text().replace("-", "")
     shot(page, "activate")
-    page.get_by_role("button", name="Activate").click()
+    # Staff confirm the code in the admin (tests/browser/test_kiosk_pairing.py drives that page);
+    # with the fake clock htmx does not poll, so the screen's own button asks.
+    kiosk_pairing_confirm(code=code, kiosk=Kiosk(code="arman-hall", name="Арман, холл", kindergarten=world.kindergarten), now=timezone.now())
+    page.get_by_role("button", name="Confirmed in the admin? Continue").click()
 
     page.wait_for_url("**/kiosk/")
     expect(page.locator(".kiosk-header")).to_contain_text("Ясли-сад №9 «Арман»")

@@ -43,11 +43,13 @@ def _release_form(page: Page) -> None:
     page.goto("/operator/kindergartens/arman/release/")
     page.get_by_label("Birth year").select_option("2022")
     page.get_by_label("Number of seats").fill("3")
+    page.get_by_role("button", name="Release", exact=True).click()  # issue 11: first the confirmation
+    page.get_by_text("They will be published today").wait_for()
 
 
 def _press_release_twice(page: Page) -> None:
-    """Two presses of the mouse on Release, the second while the first sending is still on its way."""
-    button = page.get_by_role("button", name="Release", exact=True)
+    """Two presses of the mouse on "Yes, release", the second while the first sending is still on its way."""
+    button = page.get_by_role("button", name="Yes, release", exact=True)
     button.scroll_into_view_if_needed()
     box = button.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

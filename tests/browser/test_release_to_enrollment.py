@@ -46,6 +46,8 @@ def test_a_released_seat_becomes_a_grant_a_direction_and_an_enrollment(world, cl
     operator.get_by_label("Number of seats").fill("1")
     shot(operator, "operator-release")
     operator.get_by_role("button", name="Release", exact=True).click()
+    expect(operator.get_by_text("It will be published today, 03.06.2024, at 18:00.")).to_be_visible()  # issue 11
+    operator.get_by_role("button", name="Yes, release", exact=True).click()
     expect(operator.get_by_text("1 seat of group Балапан for children born in 2022 is released.")).to_be_visible()
     shot(operator, "operator-seats-released")
     assert list(Seat.objects.values_list("state", "birth_year")) == [("released", 2022)]
@@ -62,10 +64,13 @@ def test_a_released_seat_becomes_a_grant_a_direction_and_an_enrollment(world, cl
     parent.wait_for_url("**/cabinet/login/")
     log_in(parent, clock, FAMILY)
     grants = parent.locator(f"#grants-{application.number}")
-    expect(grants).to_contain_text("In the queue “general” you may take a priority seat until 07.06.2024 07:00.")
+    # Issue 11: the grant box leads the card — its window, where, and what to do.
+    expect(grants).to_contain_text("From 07:00 04.06.2024 to 07:00 07.06.2024")
+    expect(grants).to_contain_text("Ясли-сад №9 «Арман» (Балапан)")
+    expect(grants).to_contain_text("What to do: press “Get a direction”")
     expect(grants).to_contain_text("Left: 2 d 21 h 58 min")  # from Tuesday 09:02 (after the login code) to Friday 07:00
     shot(parent, "parent-cabinet-grant")
-    grants.get_by_role("link", name="Choose a seat").click()
+    grants.get_by_role("link", name="Get a direction").click()
 
     parent.wait_for_url(f"**/cabinet/applications/{application.number}/seats/")
     expect(parent.get_by_text("You hold priority access now")).to_be_visible()

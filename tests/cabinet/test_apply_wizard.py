@@ -151,11 +151,11 @@ def test_an_invalid_child_iin_is_refused_next_to_its_field_and_the_data_kept(cli
 @pytest.mark.parametrize(
     ("child", "benefit", "url", "field", "code"),
     [
-        ({"child_iin": iin_build(dt.date(2017, 5, 10), serial=5)}, {}, "/cabinet/apply/child/", "child_iin", "over_age"),
+        # over_age is asked at the child's step now (issue 11): tests/cabinet/test_apply_wizard_checks.py
         ({}, {"queues": ["special"]}, "/cabinet/apply/benefit/", "queues", "pmpk_required"),
         ({}, {"benefit": "priority", "benefit_category": "military"}, "/cabinet/apply/benefit/", "benefit_category", "invalid_benefit_category"),
     ],
-    ids=["over_age", "pmpk_required", "invalid_benefit_category"],
+    ids=["pmpk_required", "invalid_benefit_category"],
 )
 def test_a_filing_refusal_sends_the_parent_back_to_the_field_with_the_data_kept(client, world, capture, child, benefit, url, field, code):
     through_child(client, capture, **child)

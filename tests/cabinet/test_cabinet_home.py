@@ -103,7 +103,7 @@ def test_priority_access_counts_down_in_an_htmx_fragment_that_polls_without_touc
     assert f'hx-get="/cabinet/applications/{n}/grants/"' in page
     assert 'hx-trigger="every 30s"' in page
     assert "X-Indigo-Poll" in page
-    assert "until 06.06.2024 07:00" in page
+    assert "From 07:00 03.06.2024 to 07:00 06.06.2024" in page
     assert "Left: 1 d 19 h 0 min" in page
 
     clock.advance(minutes=30, seconds=10)

@@ -34,7 +34,7 @@ def test_the_code_reaches_the_phone_and_its_message_row_holds_no_code(django_cap
     assert CODE not in row
     assert CODE not in json.dumps(message.context)
     [sms] = OutboxSms.objects.filter(phone="77011234567")
-    assert sms.text == f"INDIGO коды: {CODE}. 5 минут жарамды. Оны ешкімге айтпаңыз."
+    assert sms.text == f"INDIGO: кабинетке кіру коды: {CODE}. Ешкімге айтпаңыз."
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_the_code_crosses_the_broker_encrypted_and_still_reaches_the_phone(broke
     published = broker()
     assert published is not None and broker() is None
     with translation.override("ru"):
-        text = message_text("code", {"code": CODE})
+        text = message_text("code", {"code": CODE, "purpose": "login"})
     raw = published.body.decode() + json.dumps(published.headers, default=str) + json.dumps(published.properties, default=str)
     assert CODE not in raw and text not in raw
     assert not OutboxSms.objects.exists()

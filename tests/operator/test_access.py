@@ -23,6 +23,7 @@ ACCEPTS = {
     "documents": {"GET"},
     "history": {"GET"},
     "seat_withdraw": {"GET", "POST"},
+    "seats_withdraw_bulk": {"GET", "POST"},
     "direction": {"GET"},
     "direction_enroll": {"POST"},
     "direction_flag": {"POST"},
@@ -39,6 +40,7 @@ def _requests_on(world, *, kindergarten, group, seats, directions) -> list[tuple
         ("directions", f"/operator/kindergartens/{code}/directions/", {}),
         ("documents", f"/operator/kindergartens/{code}/documents/", {}),
         ("history", f"/operator/kindergartens/{code}/history/", {}),
+        ("seats_withdraw_bulk", f"/operator/groups/{group.code}/withdraw/", {"seats": [s.pk for s in seats], "reason": "ремонт", "confirm": "1"}),
     ]
     for seat in seats:
         requests.append(("seat_withdraw", f"/operator/seats/{seat.pk}/withdraw/", {}))

@@ -12,21 +12,22 @@ pytestmark = pytest.mark.django_db
 
 def _row(html: str, group_name: str) -> list[str]:
     """The cells of a group's row, tags stripped."""
-    row = re.search(rf"<tr>\s*<th scope=\"row\">{group_name}</th>(.*?)</tr>", html, re.S).group(1)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    row = re.search(rf"<tr>\s*<th scope=\"row\">{group_name}<span class=\"op-sub\">(.*?)</span></th>(.*?)</tr>", html, re.S)
+    details, row = row.group(1), row.group(2)
+    return [details, *(re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S))]
 
 
 def test_the_dashboard_lists_the_groups_with_seat_counts_by_state(operator_a, world):
     html = body(operator_a.get("/operator/"))
     assert "Ясли-сад «Арман»" in html
-    # age range, language, kind, capacity, released, priority, general, claimed, enrolled, withdrawn
-    assert _row(html, "Балапан")[:10] == ["2 to 3", "Kazakh", "general", "20", "1", "1", "0", "2", "0", "0"]
-    assert _row(html, "Күншуақ")[:10] == ["2 to 4", "Russian", "general", "25", "0", "0", "0", "0", "0", "0"]
+    # age range · language · kind, capacity, released, priority, general, claimed, enrolled, withdrawn
+    assert _row(html, "Балапан")[:8] == ["2 to 3 · Kazakh · general", "20", "1", "1", "0", "2", "0", "0"]
+    assert _row(html, "Күншуақ")[:8] == ["2 to 4 · Russian · general", "25", "0", "0", "0", "0", "0", "0"]
 
 
 def test_a_priority_seat_past_its_window_counts_as_general(operator_a, world, clock):
     clock.set(AFTER_WINDOW)
-    assert _row(body(operator_a.get("/operator/")), "Балапан")[4:7] == ["1", "0", "1"]
+    assert _row(body(operator_a.get("/operator/")), "Балапан")[2:5] == ["1", "0", "1"]
 
 
 def test_the_dashboard_shows_only_the_operators_kindergartens(operator_a, world):

@@ -31,6 +31,7 @@ def test_releases_and_withdrawals_newest_first(operator_a, world):
 
 
 def test_the_history_is_paginated(operator_a, world):
+    type(world.group_a).objects.filter(pk=world.group_a.pk).update(capacity=100)  # room for 60 releases (issue 11)
     for minute in range(60):
         seat_release(group=world.group_a, birth_year=2022, count=1, now=NOW + dt.timedelta(minutes=minute))
     first = body(operator_a.get(URL))

@@ -17,7 +17,7 @@ def _release(client, data: dict, token: str | None = None, **kwargs):
     """Send the release form with the one-time token of the page the operator has open."""
     if token is None:
         token = form_token(client, f"{URL}?group={data['group']}")
-    return client.post(URL, {**data, "form_token": token}, **kwargs)
+    return client.post(URL, {"confirm": "1", **data, "form_token": token}, **kwargs)
 
 
 def _birth_year_options(html: str) -> list[str]:

@@ -37,7 +37,7 @@ def test_two_sendings_of_one_release_form_at_once_release_once(monkeypatch):
         client.cookies["django_language"] = "en"
         client.force_login(operator)
     token = form_token(clients[0], url)  # the page the operator has open, pressed twice
-    data = {"group": "arman-2", "birth_year": "2022", "count": "3", "form_token": token}
+    data = {"group": "arman-2", "birth_year": "2022", "count": "3", "form_token": token, "confirm": "1"}
 
     real_release = views.seat_release
 

@@ -85,7 +85,10 @@ def test_grant_holders_racing_for_as_many_priority_seats_all_get_one_and_the_oth
     assert set(Grant.objects.values_list("application_id", flat=True)) == {a.pk for a in holders}
     results = _race(*[_claim(a, group, OPEN_AT) for a in holders + others])
     assert [r[0] for r in results[:5]] == ["ok"] * 5
-    assert Counter(r[1] for r in results[5:]) == {"no_access": 20}
+    # SPEC §7: `no_access` while open priority seats remain, `no_seat` once the holders have taken
+    # them all; which one a family sees depends on when its claim runs. Never a seat.
+    assert [r[0] for r in results[5:]] == ["refused"] * 20, results[5:]
+    assert set(r[1] for r in results[5:]) <= {"no_access", "no_seat"}
     assert _no_seat_has_two_active_directions()
 
 

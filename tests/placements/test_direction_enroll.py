@@ -1,5 +1,7 @@
 """SPEC §7: the kindergarten enrolls the child on an issued direction."""
 
+import datetime as dt
+
 import pytest
 
 from core.errors import Refusal
@@ -80,3 +82,25 @@ def test_an_enrolled_direction_never_expires():
     assert directions_expire(now=astana(2024, 7, 1)) == 0
     assert reloaded(direction).status == "enrolled"
     assert Direction.objects.filter(status="expired").count() == 0
+
+
+def test_a_contract_date_in_the_future_is_refused():
+    # Issue 11: "today" is Astana's: at 23:30 on 10.06 Astana time (18:30 UTC) the 11th is tomorrow.
+    application = ApplicationFactory()
+    direction = direction_issue(application=application)
+    late_evening = astana(2024, 6, 10, 23, 30)
+    with pytest.raises(Refusal) as refused:
+        direction_enroll(application=application, now=late_evening, contract_date=dt.date(2024, 6, 11))
+    assert refused.value.code == "contract_date_future"
+    assert reloaded(direction).status == "issued"
+    direction_enroll(application=application, now=late_evening, contract_date=dt.date(2024, 6, 10))
+    assert reloaded(direction).contract_date == dt.date(2024, 6, 10)
+
+
+def test_a_contract_date_before_the_direction_was_issued_is_refused():
+    application = ApplicationFactory()
+    direction = direction_issue(application=application)  # issued on 06.06.2024
+    with pytest.raises(Refusal) as refused:
+        direction_enroll(application=application, now=ENROLLED_AT, contract_date=dt.date(2024, 6, 5))
+    assert refused.value.code == "contract_date_before_issue"
+    assert reloaded(direction).status == "issued"

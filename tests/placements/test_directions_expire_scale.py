@@ -63,7 +63,11 @@ def test_a_run_over_several_batches_expires_every_due_direction_with_each_effect
     assert (struck.status, struck.archive_reason, struck.strikes) == ("archived", "expired_twice", 2)
     assert (older.status, older.archive_reason, older.strikes) == ("archived", "over_age", 1)
     number = {d.application_id: d.number for d in Direction.objects.all()}
-    assert _messages(returning[0])[-1] == ("direction_expired", {"direction": number[returning[0].pk], "number": returning[0].number})
+    # Issue 11: the message says what the strike means (back in the queue, strike 1 of 2).
+    assert _messages(returning[0])[-1] == (
+        "direction_expired",
+        {"direction": number[returning[0].pk], "number": returning[0].number, "consequence": "strike_1"},
+    )
     assert [event for event, _ in _messages(struck)][-2:] == ["direction_expired", "application_archived"]
     assert _messages(struck)[-1][1] == {"number": struck.number, "reason": "expired_twice"}
     assert _messages(older)[-1][1] == {"number": older.number, "reason": "over_age"}

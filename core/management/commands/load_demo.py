@@ -84,6 +84,10 @@ KINDERGARTENS = [
 STAGE = {1: "Ясельная группа", 2: "Младшая группа", 3: "Средняя группа", 4: "Старшая группа", 5: "Предшкольная группа", 6: "Предшкольная группа"}
 KIND_STAGE = {"special": "Коррекционная группа", "sanatorium": "Санаторная группа"}
 LANG_LABEL = {"kk": "каз.", "ru": "рус.", "both": "каз./рус."}
+# The same names in Kazakh (issue 11: a group has a Kazakh name too).
+STAGE_KK = {1: "Бөбекжай тобы", 2: "Кіші топ", 3: "Ортаңғы топ", 4: "Ересек топ", 5: "Мектепалды даярлық тобы", 6: "Мектепалды даярлық тобы"}
+KIND_STAGE_KK = {"special": "Түзету тобы", "sanatorium": "Санаторийлік топ"}
+LANG_LABEL_KK = {"kk": "қазақ тілінде", "ru": "орыс тілінде", "both": "қазақ және орыс тілдерінде"}
 STREETS = {
     "temirtau": ["пр. Республики", "пр. Металлургов", "ул. Мичурина", "ул. Абая", "ул. Казахстанская", "ул. Гагарина", "5 мкр.", "7 мкр.", "8 мкр.", "9 мкр."],
     "aktau": ["ул. Бейбітшілік", "ул. Школьная", "ул. Шахтёрская"],
@@ -218,8 +222,11 @@ class _Demo:
         code = f"{kg.code}-{age}{age + 1}-{language}{'' if kind == 'general' else '-' + kind}"
         capacity = 12 if kind == "special" else 15 if age == 1 or kind == "sanatorium" else self.rng.choice([20, 22, 25])
         name = f"{stage} ({age}–{age + 1}), {LANG_LABEL[language]}"
+        name_kk = f"{KIND_STAGE_KK.get(kind, STAGE_KK[age])} ({age}–{age + 1}), {LANG_LABEL_KK[language]}"
         self.groups.append(
-            Group.objects.create(code=code, kindergarten=kg, name=name, age_from=age, age_to=age + 1, language=language, kind=kind, capacity=capacity)
+            Group.objects.create(
+                code=code, kindergarten=kg, name=name, name_kk=name_kk, age_from=age, age_to=age + 1, language=language, kind=kind, capacity=capacity
+            )
         )
 
     # --- the event loop (time order, like simulate) -------------------------------------------
