@@ -181,6 +181,16 @@ class IndigoAdminSite(admin.AdminSite):
     site_title = _("INDIGO administration")
     index_title = _("Queue and seats administration")
 
+    # Apps whose own name is a library's, not a word a clerk knows (issue 11: no English on a kk page).
+    APP_NAMES = {"axes": _("Login attempts"), "django_otp": _("Second factor"), "otp_totp": _("Second factor"), "otp_static": _("Recovery codes")}
+
+    def get_app_list(self, request: Any, app_label: str | None = None) -> list[dict[str, Any]]:
+        apps = super().get_app_list(request, app_label)
+        for app in apps:
+            if app["app_label"] in self.APP_NAMES:
+                app["name"] = self.APP_NAMES[app["app_label"]]
+        return apps
+
     def register(self, model_or_iterable: Any, admin_class: type | None = None, **options: Any) -> None:
         super().register(model_or_iterable, secrets_guarded(admin_class or admin.ModelAdmin), **options)
 

@@ -3,6 +3,7 @@ chosen language, and its columns and fields read as words, not as code."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -59,3 +60,27 @@ def test_the_positions_of_an_application_read_as_words(admin_client, karaganda):
 
     assert "general: place 1 of 1" in html
     assert "general: 1 / 1" not in html
+
+
+def test_the_admins_javascript_speaks_kazakh_not_russian(admin_client):
+    """The calendar, the time picker and the selection filters come from the admin's JavaScript
+    catalog; Django's own kk one misses most strings and fell back to Russian (LANGUAGE_CODE)."""
+    admin_client.cookies["django_language"] = "kk"
+
+    script = admin_client.get("/admin/jsi18n/").content.decode()
+
+    def has(text: str) -> bool:  # the catalog is JSON inside the script, possibly \u-escaped
+        return text in script or json.dumps(text)[1:-1] in script
+
+    for kazakh in ("Қаңтар", "Желтоқсан", "Дүйсенбі", "Таңдалған %s", "Барлық %s таңдау", "Уақытты таңдаңыз", "Бүгін"):
+        assert has(kazakh), kazakh
+    for russian in ("Январь", "Понедельник", "Выбранные", "Выберите время", "Сегодня"):
+        assert not has(russian), russian
+
+
+def test_the_login_attempts_section_has_a_name_in_words(admin_client):
+    admin_client.cookies["django_language"] = "kk"
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert "Кіру әрекеттері" in html and ">Axes<" not in html
