@@ -7,8 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.utils.translation import gettext
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language, gettext
 
+from core.collation import name_order
 from placements.models import Direction, Group, Kindergarten, Seat, SeatRelease
 from queues.models import BenefitDocument, BenefitStatus
 
@@ -16,6 +18,14 @@ from queues.models import BenefitDocument, BenefitStatus
 UNCLAIMED_STATES = ("released", "priority", "general")
 EVENT_RELEASE = "release"
 EVENT_WITHDRAWAL = "withdrawal"
+
+
+def _name_order():
+    """Kindergartens in the order of the name the operator reads: Kazakh alphabetical on a Kazakh
+    page, numbers by value (core.collation; issue 11)."""
+    if (get_language() or "").startswith("kk"):
+        return name_order(Coalesce(NullIf(F("name_kk"), Value("")), F("name")))
+    return name_order("name")
 
 
 def _current_state(now: dt.datetime) -> Case:
@@ -54,7 +64,7 @@ def kindergartens_overview(*, kindergartens: QuerySet[Kindergarten], now: dt.dat
     by_kindergarten: dict[int, list[Group]] = {}
     for group in groups:
         by_kindergarten.setdefault(group.kindergarten_id, []).append(group)
-    return [KindergartenOverview(kindergarten=k, groups=by_kindergarten.get(k.pk, [])) for k in kindergartens.order_by("name")]
+    return [KindergartenOverview(kindergarten=k, groups=by_kindergarten.get(k.pk, [])) for k in kindergartens.order_by(_name_order())]
 
 
 def kindergarten_seats(*, kindergarten: Kindergarten, now: dt.datetime, state: str | None = None, group: Group | None = None) -> QuerySet[Seat]:
