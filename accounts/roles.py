@@ -20,6 +20,9 @@ READ_MODELS = [
     ("accounts", "cabinet"),
     ("accounts", "kiosk"),
     ("audit", "auditrecord"),
+    # Issue 12: the fairness audit's and the forecast back-test's reports.
+    ("fairness", "fairnessaudit"),
+    ("queues", "forecastreport"),
 ]
 
 ROLES: dict[str, list[str]] = {
@@ -43,14 +46,22 @@ ROLES: dict[str, list[str]] = {
         "accounts.change_kiosk",
         "accounts.change_cabinet",
         "accounts.add_cabinet",
+        "fairness.add_fairnessaudit",
     ],
-    # Reads everything, changes nothing.
-    "auditor": [f"{app}.view_{model}" for app, model in READ_MODELS],
+    # Reads everything, changes nothing; runs the fairness audit (which only writes its own report).
+    "auditor": [f"{app}.view_{model}" for app, model in READ_MODELS] + ["fairness.add_fairnessaudit"],
 }
 
 
 def roles_sync(**kwargs) -> None:
-    """Create or update the groups clerk, supervisor and auditor with their permissions."""
+    """Create or update the groups clerk, supervisor and auditor with their permissions. The
+    permissions of every app are made first: on a fresh database, apps listed after `accounts`
+    (fairness) get theirs only after this signal."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     for name, codenames in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
         wanted = []

@@ -32,6 +32,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "benefit.reject": _("Benefit rejected"),
     "benefit.document_attach": _("Benefit document attached"),
     "bulletin.publish": _("Bulletin of free seats published"),
+    "fairness.audit": _("Fairness audit run"),
+    "forecast.backtest": _("Wait forecast back-tested"),
     "cabinet.open": _("Personal cabinet opened"),
     "cabinet.login": _("Logged in to the personal cabinet"),
     "cabinet.login_failed": _("Wrong password entered"),
@@ -61,6 +63,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "seat.release": _("Seats released by the kindergarten"),
     "seat.withdraw": _("Seat withdrawn by the kindergarten"),
     "seat.withdraw_bulk": _("Several seats withdrawn by the kindergarten"),
+    "snapshot.make": _("Open-data snapshot written"),
+    "snapshot.prune": _("Old open-data snapshots deleted"),
 }
 
 ROLE_LABELS: dict[str, Promise] = {

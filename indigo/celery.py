@@ -34,6 +34,9 @@ app.conf.beat_schedule = {
     # Issue 10: retention — expired sessions, old codes, outbox SMS, message recipients masked, lockout
     # records (periods: RETENTION_* settings); it also runs the two sweeps above. Daily at 03:50, after them.
     "retention-run-daily": {"task": "core.tasks.retention_run", "schedule": crontab(hour=3, minute=50)},
+    # Issue 12: the open-data snapshot of the night, after the day's last changes and before the
+    # 03:30 sweeps; a quiet hour. It keeps the last SNAPSHOT_KEEP_DAYS days (opendata/snapshot.py).
+    "opendata-snapshot-02-30": {"task": "opendata.tasks.snapshot_take_nightly", "schedule": crontab(hour=2, minute=30)},
     # SPEC §10: the audit chain's head, signed with AUDIT_KEY, goes to a file outside the database
     # every 10 minutes, so audit_verify finds a truncated or rolled-back trail (audit/services.py).
     "audit-seal-every-10-minutes": {"task": "audit.tasks.audit_seal", "schedule": crontab(minute="*/10")},
@@ -44,6 +47,9 @@ app.conf.beat_schedule = {
     "health-heartbeat-every-minute": {"task": "core.tasks.heartbeat", "schedule": crontab()},
     # Issue 10: the watchdog (bulletin late after 18:10, expiry behind) every 5 minutes; e-mails staff once a day per problem.
     "health-watchdog-every-5-minutes": {"task": "core.tasks.watchdog", "schedule": crontab(minute="*/5")},
+    # Issue 12: the fairness audit of the previous day, nightly at 02:30 (after the day's last
+    # expiries and the 18:00 bulletin's catch-up); re-running a day replaces its result.
+    "fairness-audit-daily": {"task": "fairness.tasks.fairness_audit_yesterday", "schedule": crontab(hour=2, minute=30)},
     # SPEC §3: over-age archival when E changes at 00:00 on 1 June; running it daily is harmless
     # (idempotent) and catches up a missed 1 June.
     "applications-archive-over-age-daily": {

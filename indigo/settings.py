@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "reports",
+    "fairness",  # issue 12: the fairness audit
     "axes",
 ]
 
@@ -261,6 +262,11 @@ AUDIT_KEY = env("AUDIT_KEY", default="")
 # `audit_seal` appends the chain's head, signed, to a file here every 10 minutes; `audit_verify`
 # then detects a truncated or rolled-back trail. Outside the database (and, ideally, its server).
 AUDIT_SEAL_DIR = env("AUDIT_SEAL_DIR", default=str(VAR_DIR / "audit-seals"))
+
+# Issue 12: the nightly open-data snapshot (opendata/snapshot.py, 02:30): one folder a day here,
+# <YYYY-MM-DD>/, served at /open/snapshots/; the last SNAPSHOT_KEEP_DAYS days are kept.
+SNAPSHOT_DIR = env("SNAPSHOT_DIR", default=str(VAR_DIR / "snapshots"))
+SNAPSHOT_KEEP_DAYS = env.int("SNAPSHOT_KEEP_DAYS", default=30)
 
 # Log lines (core/logs.py): time, level, logger and request id; readable text by default, one JSON
 # object a line with LOG_FORMAT=json. IINs, phone numbers and one-time codes are masked on every

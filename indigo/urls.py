@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("core.urls")),
     # The audit chain's sealed heads as open data (audit/views.py).
     path("open/audit-heads.json", audit_views.audit_heads_json, name="audit_heads_json"),
+    # Issue 12: the fairness audit's public summary (fairness/views.py).
+    path("open/fairness/", include("fairness.urls")),
     path("open/", include("opendata.urls")),
     path("", include("accounts.urls")),
     path("", include("queues.urls")),

@@ -36,6 +36,7 @@ from opendata.selectors.kindergartens import kindergartens as kindergartens_sele
 from opendata.selectors.queue_check import applications_checked
 from opendata.selectors.queue_lists import queue_list, queue_summary
 from opendata.selectors.releases import releases as releases_select
+from opendata.selectors.seat_story import seat_story as seat_story_select
 from queues.models import Locality, QueueKind
 
 # Lookups of one IIN or application number a minute: plenty for a family. Walking through IINs is
@@ -225,3 +226,12 @@ def direction_verify(request: HttpRequest, check: str) -> HttpResponse:
     response = render(request, "opendata/direction_verify.html", {"direction": found, "now": timezone.now()})
     add_never_cache_headers(response)  # the status changes: a cached page could vouch for a cancelled paper
     return response
+
+
+@require_GET
+def seat_story(request: HttpRequest, seat_id: int) -> HttpResponse:
+    """Issue 12: one seat's story, from its release to enrollment or withdrawal; 404 for no such seat."""
+    story = seat_story_select(seat_id=seat_id, now=timezone.now())
+    if story is None:
+        raise Http404
+    return render(request, "opendata/seat_story.html", {"story": story})

@@ -250,3 +250,29 @@ class BenefitDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ForecastReport(models.Model):
+    """The result of one `forecast_backtest` run (issue 12): how often the wait forecast's 10–90 %
+    band held what happened, and its median error; staff read the latest in the admin's reports."""
+
+    created_at = models.DateTimeField(_("made at"))
+    at = models.DateTimeField(_("forecast made as of"))
+    horizon_days = models.PositiveIntegerField(_("horizon, days"))
+    locality_code = models.CharField(_("locality"), max_length=64, blank=True)
+    checked = models.PositiveIntegerField(_("applications checked"))
+    inside_band = models.PositiveIntegerField(_("inside the band"))
+    median_error_days = models.FloatField(_("median error, days"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict)
+
+    class Meta:
+        verbose_name = _("forecast back-test")
+        verbose_name_plural = _("forecast back-tests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y} +{self.horizon_days}"
+
+    @property
+    def coverage(self) -> float | None:
+        return self.inside_band / self.checked if self.checked else None

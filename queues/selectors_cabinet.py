@@ -19,6 +19,7 @@ from notifications.texts import message_text
 from placements.models import Direction, Grant, Group, Kindergarten, Seat
 from placements.selectors import seats_general_q, seats_priority_open_q
 from placements.services import EXTENSION_WINDOW_WORKING_DAYS, open_grant_kinds
+from queues.forecast import WaitForecast, application_forecasts
 from queues.models import QUEUE_KIND_ORDER, Application, QueueKind
 from queues.selectors import Position, application_positions
 
@@ -123,6 +124,7 @@ class PositionRow:
     position: Position
     kind_label: str
     ratio: int
+    forecast: WaitForecast | None = None  # issue 12: when priority access most likely reaches it
 
 
 @dataclass
@@ -138,9 +140,12 @@ def application_summary(*, application: Application, now: dt.datetime) -> Applic
     directions = list(application_directions(application))
     active = next((d for d in directions if d.is_active), None)
     positions = application_positions(application)
+    forecasts = application_forecasts(application=application, positions=positions, now=now)
     return ApplicationSummary(
         application=application,
-        positions=[PositionRow(positions[kind], str(QueueKind(kind).label), interleave_ratio()) for kind in QUEUE_KIND_ORDER if kind in positions],
+        positions=[
+            PositionRow(positions[kind], str(QueueKind(kind).label), interleave_ratio(), forecasts.get(kind)) for kind in QUEUE_KIND_ORDER if kind in positions
+        ],
         grants=application_grants(application=application, now=now),
         active_direction=active,
         directions=directions,

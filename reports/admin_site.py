@@ -195,7 +195,8 @@ class IndigoAdminSite(admin.AdminSite):
         super().register(model_or_iterable, secrets_guarded(admin_class or admin.ModelAdmin), **options)
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
-        from reports import views
+        from fairness import views as fairness_views
+        from reports import forecast_views, views
 
         reports = [
             path("reports/", self.admin_view(views.reports_index), name="reports_index"),
@@ -203,6 +204,10 @@ class IndigoAdminSite(admin.AdminSite):
             path("reports/queues.csv", self.admin_view(views.queue_sizes_csv), name="reports_queues_csv"),
             path("reports/seats/", self.admin_view(views.seat_weeks_page), name="reports_seats"),
             path("reports/seats.csv", self.admin_view(views.seat_weeks_csv), name="reports_seats_csv"),
+            # Issue 12: the fairness audit (fairness/views.py).
+            path("reports/fairness/", self.admin_view(fairness_views.fairness_audit_page), name="reports_fairness"),
+            # Issue 12: the wait forecast's back-test (reports/forecast_views.py).
+            path("reports/forecast/", self.admin_view(forecast_views.forecast_backtest_page), name="reports_forecast"),
         ]
         return reports + super().get_urls()
 

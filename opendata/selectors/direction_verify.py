@@ -28,6 +28,7 @@ class DirectionVerified:
     address: str
     phone: str
     group: str
+    seat: int  # issue 12: the page links to the seat's story
 
     @property
     def is_active(self) -> bool:
@@ -88,4 +89,5 @@ def direction_verified(*, check: str, now: dt.datetime) -> DirectionVerified | N
         address=kindergarten.address,
         phone=kindergarten.phone,
         group=group.display_name(language),
+        seat=direction.seat_id,
     )

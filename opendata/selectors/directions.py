@@ -140,4 +140,6 @@ def direction_row(d: Direction) -> Row:
         "language_name": choice_label(Group.GroupLanguage, group.language),
         "status": d.status,
         "status_name": choice_label(Direction.Status, d.status),
+        # Issue 12: the page links to the seat's story; not a download column (COLUMNS).
+        "seat": d.seat_id,
     }

@@ -13,6 +13,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from opendata.selectors.common import choice_label, current_language
 from opendata.selectors.queue_lists import benefit_class_name
 from placements.models import Direction, Grant, Group
+from queues.forecast import WaitForecast, application_forecasts
 from queues.models import QUEUE_KIND_ORDER, Application, BenefitStatus, QueueKind
 from queues.selectors import application_positions
 
@@ -33,6 +34,7 @@ class QueuePlace:
     ahead_priority: int
     ahead_general: int
     ratio: int
+    forecast: WaitForecast | None = None  # issue 12: when priority access most likely reaches it
 
     @property
     def general_before_slot(self) -> int:
@@ -127,6 +129,8 @@ def applications_checked(*, now: dt.datetime, number: int | None = None, iin: st
 
 def _checked(a: Application, grants: list[Grant], direction: Direction | None, now: dt.datetime) -> CheckedApplication:
     ratio = settings.INDIGO_INTERLEAVE
+    positions = application_positions(a)
+    forecasts = application_forecasts(application=a, positions=positions, now=now)
     places = [
         QueuePlace(
             kind=p.kind,
@@ -139,8 +143,9 @@ def _checked(a: Application, grants: list[Grant], direction: Direction | None, n
             ahead_priority=p.ahead_priority,
             ahead_general=p.ahead_general,
             ratio=ratio,
+            forecast=forecasts.get(p.kind),
         )
-        for p in application_positions(a).values()
+        for p in positions.values()
     ]
     return CheckedApplication(
         number=a.number,

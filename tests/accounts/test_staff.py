@@ -18,8 +18,10 @@ def test_roles_exist_with_their_permissions():
     auditor = set(Group.objects.get(name="auditor").permissions.values_list("codename", flat=True))
     assert "change_application" in clerk and "change_kindergarten" not in clerk
     assert {"change_kindergarten", "add_calendaroverride", "change_cabinet"} <= supervisor
-    assert auditor and all(codename.startswith("view_") for codename in auditor)
-    assert "view_auditrecord" in auditor
+    # The auditor changes nothing: it reads, and runs the fairness audit (which writes only its report).
+    assert auditor and all(codename.startswith("view_") for codename in auditor - {"add_fairnessaudit"})
+    assert {"view_auditrecord", "view_fairnessaudit", "add_fairnessaudit", "view_forecastreport"} <= auditor
+    assert {"view_fairnessaudit", "view_forecastreport"} <= clerk and "add_fairnessaudit" in supervisor
 
 
 def test_an_auditor_reads_but_cannot_change_applications(client):
