@@ -6,10 +6,18 @@ valid one against the current (fresh, empty) database and returns the output doc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
-from core.calendar import ASTANA, calendar_overrides_changed, local
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.utils import load_backend
+
+from core.calendar import ASTANA, calendar_cache_clear, calendar_overrides_changed, local
 from core.errors import Refusal
 from core.models import CalendarOverride
 from notifications.services import deliveries_suspended
@@ -29,11 +37,41 @@ class ScenarioError(ValueError):
 
 
 # --- validation ----------------------------------------------------------------------------------
+# SPEC §11: a malformed scenario exits 2 with one line naming the event (or the field). Every field of
+# every object is checked by type before it is used, so no ill-typed value reaches a service.
 
-_STR, _INT, _BOOL, _LIST, _DATE = "string", "integer", "boolean", "list", "date"
+_STR, _INT, _BOOL, _LIST, _DATE, _MOMENT, _OBJECT = "string", "integer", "boolean", "list", "date", "date-time", "object"
+
+# (kind, required) for each field of the objects outside the events.
+CALENDAR_FIELDS: dict[str, tuple[str, bool]] = {"days_off": (_LIST, False), "working_days": (_LIST, False)}
+LOCALITY_FIELDS: dict[str, tuple[str, bool]] = {"code": (_STR, True), "name": (_STR, False), "name_kk": (_STR, False)}
+KINDERGARTEN_FIELDS: dict[str, tuple[str, bool]] = {
+    "code": (_STR, True),
+    "name": (_STR, False),
+    "name_kk": (_STR, False),
+    "locality": (_STR, True),
+    "groups": (_LIST, False),
+}
+GROUP_FIELDS: dict[str, tuple[str, bool]] = {
+    "code": (_STR, True),
+    "name": (_STR, False),
+    "name_kk": (_STR, False),
+    "age_from": (_INT, True),
+    "age_to": (_INT, True),
+    "language": (_STR, False),
+    "kind": (_STR, False),
+}
+SCENARIO_FIELDS: dict[str, tuple[str, bool]] = {
+    "start": (_MOMENT, True),
+    "until": (_MOMENT, True),
+    "calendar": (_OBJECT, False),
+    "localities": (_LIST, True),
+    "kindergartens": (_LIST, False),
+    "events": (_LIST, True),
+}
 
 EVENT_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
-    # type: {field: (kind, required)}
+    # type: {field: (kind, required)}; every event also has `at` and `type`
     "apply": {
         "ref": (_STR, True),
         "child_iin": (_STR, True),
@@ -53,6 +91,18 @@ EVENT_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "cancel_direction": {"application": (_STR, True)},
     "withdraw_application": {"application": (_STR, True)},
 }
+EVENT_COMMON_FIELDS = {"at": (_MOMENT, True), "type": (_STR, True)}
+
+# Integers outside these bounds are refused before they reach a PositiveSmallIntegerField.
+AGE_MAX = 100
+YEAR_MIN, YEAR_MAX = 1, 9999
+COUNT_MAX = 32767
+
+
+def _shown(value: Any) -> str:
+    """A value for a one-line message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_moment(value: Any, where: str) -> dt.datetime:
@@ -62,7 +112,7 @@ def parse_moment(value: Any, where: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise ScenarioError(f"{where}: not an ISO 8601 date-time: {value!r}") from exc
+        raise ScenarioError(f"{where}: not an ISO 8601 date-time: {_shown(value)}") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=ASTANA)
 
 
@@ -72,7 +122,7 @@ def _parse_date(value: Any, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ScenarioError(f"{where}: not a date YYYY-MM-DD: {value!r}") from exc
+        raise ScenarioError(f"{where}: not a date YYYY-MM-DD: {_shown(value)}") from exc
 
 
 def _check_type(value: Any, kind: str, where: str) -> None:
@@ -82,76 +132,114 @@ def _check_type(value: Any, kind: str, where: str) -> None:
         _BOOL: isinstance(value, bool),
         _LIST: isinstance(value, list),
         _DATE: isinstance(value, str),
+        _MOMENT: isinstance(value, str),
+        _OBJECT: isinstance(value, dict),
     }[kind]
     if not ok:
-        raise ScenarioError(f"{where}: expected a {kind}")
+        raise ScenarioError(f"{where}: expected a{'n' if kind[0] in 'aeio' else ''} {kind}, got {_shown(value)}")
     if kind == _DATE:
         _parse_date(value, where)
+    elif kind == _MOMENT:
+        parse_moment(value, where)
 
 
-def _require_list(doc: dict, key: str, required: bool = True) -> list:
-    value = doc.get(key, None if required else [])
-    if not isinstance(value, list):
-        raise ScenarioError(f"'{key}': expected a list")
+def _check_object(value: Any, fields: dict[str, tuple[str, bool]], where: str) -> dict:
+    """`value` is an object whose every field has its kind, with every required field and no other."""
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{where}: expected an object, got {_shown(value)}")
+    for key in value:
+        if key not in fields:
+            raise ScenarioError(f"{where}: unknown field {_shown(key)}")
+    for field, (kind, required) in fields.items():
+        if field not in value:
+            if required:
+                raise ScenarioError(f"{where}: missing field '{field}'")
+            continue
+        _check_type(value[field], kind, f"{where}: '{field}'")
     return value
 
 
-def scenario_validate(doc: Any) -> dict:
-    """Check the whole scenario; raise ScenarioError naming the field or the event index."""
-    if not isinstance(doc, dict):
-        raise ScenarioError("the scenario must be a JSON object")
-    start = parse_moment(doc.get("start"), "'start'")
-    until = parse_moment(doc.get("until"), "'until'")
-    if until < start:
-        raise ScenarioError("'until' is before 'start'")
-    calendar = doc.get("calendar", {})
-    if not isinstance(calendar, dict):
-        raise ScenarioError("'calendar': expected an object")
-    for key in ("days_off", "working_days"):
-        for i, value in enumerate(_require_list(calendar, key, required=False)):
+def _check_int_range(value: int, low: int, high: int, where: str) -> None:
+    if not low <= value <= high:
+        raise ScenarioError(f"{where}: must be from {low} to {high}, got {value}")
+
+
+def _check_choice(value: Any, choices: set[str], what: str, where: str) -> None:
+    if not isinstance(value, str):
+        raise ScenarioError(f"{where}: expected a string, got {_shown(value)}")
+    if value not in choices:
+        raise ScenarioError(f"{where}: unknown {what} {_shown(value)}")
+
+
+def _check_world(doc: dict) -> None:
+    """The calendar, the localities, the kindergartens and their groups."""
+    calendar = _check_object(doc.get("calendar", {}), CALENDAR_FIELDS, "'calendar'")
+    for key in CALENDAR_FIELDS:
+        for i, value in enumerate(calendar.get(key, [])):
             _parse_date(value, f"'calendar.{key}[{i}]'")
-    locality_codes = set()
-    for i, loc in enumerate(_require_list(doc, "localities")):
-        if not isinstance(loc, dict) or not isinstance(loc.get("code"), str) or not isinstance(loc.get("name", ""), str):
-            raise ScenarioError(f"localities[{i}]: expected an object with a string 'code' and 'name'")
+    locality_codes: set[str] = set()
+    for i, loc in enumerate(doc["localities"]):
+        _check_object(loc, LOCALITY_FIELDS, f"localities[{i}]")
         if loc["code"] in locality_codes:
-            raise ScenarioError(f"localities[{i}]: duplicate locality code {loc['code']!r}")
+            raise ScenarioError(f"localities[{i}]: duplicate locality code {_shown(loc['code'])}")
         locality_codes.add(loc["code"])
-    group_codes, kg_codes = set(), set()
-    for i, kg in enumerate(_require_list(doc, "kindergartens", required=False)):
+    group_codes: set[str] = set()
+    kg_codes: set[str] = set()
+    for i, kg in enumerate(doc.get("kindergartens", [])):
         where = f"kindergartens[{i}]"
-        if not isinstance(kg, dict) or not isinstance(kg.get("code"), str) or not isinstance(kg.get("name", ""), str):
-            raise ScenarioError(f"{where}: expected an object with a string 'code' and 'name'")
+        _check_object(kg, KINDERGARTEN_FIELDS, where)
         if kg["code"] in kg_codes:
-            raise ScenarioError(f"{where}: duplicate kindergarten code {kg['code']!r}")
+            raise ScenarioError(f"{where}: duplicate kindergarten code {_shown(kg['code'])}")
         kg_codes.add(kg["code"])
-        if kg.get("locality") not in locality_codes:
-            raise ScenarioError(f"{where}: unknown locality {kg.get('locality')!r}")
-        for j, group in enumerate(_require_list(kg, "groups", required=False)):
+        if kg["locality"] not in locality_codes:
+            raise ScenarioError(f"{where}: unknown locality {_shown(kg['locality'])}")
+        for j, group in enumerate(kg.get("groups", [])):
             gwhere = f"{where}.groups[{j}]"
-            if not isinstance(group, dict) or not isinstance(group.get("code"), str):
-                raise ScenarioError(f"{gwhere}: expected an object with a string 'code'")
+            _check_object(group, GROUP_FIELDS, gwhere)
             if group["code"] in group_codes:
-                raise ScenarioError(f"{gwhere}: duplicate group code {group['code']!r}")
+                raise ScenarioError(f"{gwhere}: duplicate group code {_shown(group['code'])}")
             group_codes.add(group["code"])
             for key in ("age_from", "age_to"):
-                _check_type(group.get(key), _INT, f"{gwhere}.{key}")
+                _check_int_range(group[key], 0, AGE_MAX, f"{gwhere}.{key}")
             if not group["age_from"] < group["age_to"]:
                 raise ScenarioError(f"{gwhere}: age_from must be less than age_to")
-            if group.get("language", "ru") not in LANGUAGES:
-                raise ScenarioError(f"{gwhere}: unknown language {group.get('language')!r}")
-            if group.get("kind", "general") not in KINDS:
-                raise ScenarioError(f"{gwhere}: unknown group kind {group.get('kind')!r}")
+            _check_choice(group.get("language", "ru"), LANGUAGES, "language", f"{gwhere}.language")
+            _check_choice(group.get("kind", QueueKind.GENERAL), KINDS, "group kind", f"{gwhere}.kind")
+
+
+def _check_event(event: Any, where: str) -> tuple[str, dict]:
+    if not isinstance(event, dict):
+        raise ScenarioError(f"{where}: expected an object, got {_shown(event)}")
+    etype = event.get("type")
+    if not isinstance(etype, str):
+        raise ScenarioError(f"{where}: 'type': expected a string, got {_shown(etype)}")
+    if etype not in EVENT_FIELDS:
+        raise ScenarioError(f"{where}: unknown event type {_shown(etype)}")
+    _check_object(event, {**EVENT_COMMON_FIELDS, **EVENT_FIELDS[etype]}, where)
+    if etype == "apply":
+        _check_choice(event.get("benefit", Benefit.NONE), BENEFITS, "benefit", f"{where}: 'benefit'")
+        for k, kind in enumerate(event.get("queues", [QueueKind.GENERAL])):
+            _check_choice(kind, KINDS, "queue kind", f"{where}: 'queues[{k}]'")
+    if etype == "release":
+        _check_int_range(event["birth_year"], YEAR_MIN, YEAR_MAX, f"{where}: 'birth_year'")
+        _check_int_range(event["count"], 1, COUNT_MAX, f"{where}: 'count'")
+    return etype, event
+
+
+def scenario_validate(doc: Any) -> dict:
+    """Check the whole scenario; raise ScenarioError (one line) naming the field or the event index."""
+    _check_object(doc, SCENARIO_FIELDS, "the scenario")
+    start = parse_moment(doc["start"], "'start'")
+    until = parse_moment(doc["until"], "'until'")
+    if until < start:
+        raise ScenarioError("'until' is before 'start'")
+    _check_world(doc)
     refs: set[str] = set()
     previous = start
-    for i, event in enumerate(_require_list(doc, "events")):
+    for i, event in enumerate(doc["events"]):
         where = f"event {i}"
-        if not isinstance(event, dict):
-            raise ScenarioError(f"{where}: expected an object")
-        etype = event.get("type")
-        if etype not in EVENT_FIELDS:
-            raise ScenarioError(f"{where}: unknown event type {etype!r}")
-        at = parse_moment(event.get("at"), f"{where}: 'at'")
+        etype, event = _check_event(event, where)
+        at = parse_moment(event["at"], f"{where}: 'at'")
         if at < start:
             raise ScenarioError(f"{where}: 'at' is before 'start'")
         if at > until:
@@ -159,23 +247,9 @@ def scenario_validate(doc: Any) -> dict:
         if at < previous:
             raise ScenarioError(f"{where}: events out of order ('at' before the previous event)")
         previous = at
-        for field, (kind, required) in EVENT_FIELDS[etype].items():
-            if field not in event:
-                if required:
-                    raise ScenarioError(f"{where}: missing field '{field}'")
-                continue
-            _check_type(event[field], kind, f"{where}: '{field}'")
-        if etype == "apply":
-            if event.get("benefit", "none") not in BENEFITS:
-                raise ScenarioError(f"{where}: unknown benefit {event.get('benefit')!r}")
-            for kind in event.get("queues", ["general"]):
-                if kind not in KINDS:
-                    raise ScenarioError(f"{where}: unknown queue kind {kind!r}")
-        if etype == "release" and event["count"] < 1:
-            raise ScenarioError(f"{where}: 'count' must be at least 1")
         if "ref" in EVENT_FIELDS[etype]:
             if event["ref"] in refs:
-                raise ScenarioError(f"{where}: ref {event['ref']!r} used twice")
+                raise ScenarioError(f"{where}: ref {_shown(event['ref'])} used twice")
             refs.add(event["ref"])
     return doc
 
@@ -385,3 +459,48 @@ def scenario_run(doc: dict) -> dict:
     scenario_validate(doc)
     with deliveries_suspended():
         return _Replay(doc).run()
+
+
+# --- a throw-away database (issue 13, item 5) ------------------------------------------------------
+# Never the user's data: `simulate` replays in a private in-memory SQLite database, inside the calling
+# process (the engine behaves the same on PostgreSQL — the scenario tests run on both). The default
+# alias points at it for the block and at the caller's database again after, so `call_command`
+# returns normally in a test process or a shell on PostgreSQL. The migrated empty schema is made once
+# per process and copied (SQLite's backup API) into each new database: a migration costs seconds.
+
+_template: sqlite3.Connection | None = None
+
+
+def _caches_clear() -> None:
+    """Process caches that hold rows of one database (content type ids, the calendar's overrides)."""
+    ContentType.objects.clear_cache()
+    calendar_cache_clear()
+
+
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[None]:
+    """The default database is a fresh, migrated, empty in-memory SQLite database inside the block."""
+    global _template
+    settings_dict = connections.configure_settings(
+        {DEFAULT_DB_ALIAS: {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:", "OPTIONS": {"transaction_mode": "IMMEDIATE"}}}
+    )[DEFAULT_DB_ALIAS]
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, DEFAULT_DB_ALIAS)
+    caller = connections[DEFAULT_DB_ALIAS]
+    connections[DEFAULT_DB_ALIAS] = wrapper
+    try:
+        _caches_clear()
+        wrapper.ensure_connection()
+        if _template is None:
+            call_command("migrate", database=DEFAULT_DB_ALIAS, run_syncdb=True, interactive=False, verbosity=0)
+            template = sqlite3.connect(":memory:", check_same_thread=False)
+            wrapper.connection.backup(template)
+            _template = template
+        else:
+            _template.backup(wrapper.connection)
+            _caches_clear()
+        yield
+    finally:
+        connections[DEFAULT_DB_ALIAS] = caller
+        if wrapper.connection is not None:
+            wrapper.connection.close()  # the wrapper's close() keeps an in-memory database open
+        _caches_clear()

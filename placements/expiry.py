@@ -32,7 +32,8 @@ def directions_expire_batch(*, now: dt.datetime, size: int) -> tuple[int, int]:
     (SPEC §5), a strike, then archived (two strikes, or over age on return: SPEC §3) or queued with
     its original filed_at; messages in one insert; one audit record per batch listing the directions.
     Directions and applications another transaction holds are skipped, never waited for: the
-    application's own next action expires its direction (direction_expire_due), or the next run does.
+    application's own next action expires its direction (placements.services.direction_active_locked,
+    which waits for the lock and decides by valid_until itself), or the next run does.
     """
     with transaction.atomic():
         due = list(
@@ -67,7 +68,7 @@ def directions_expire_batch(*, now: dt.datetime, size: int) -> tuple[int, int]:
             action="direction.expired",
             now=now,
             changes={"status": ("active", "expired"), "seat.state": ("claimed", "released")},
-            details={"directions": [[d.pk, d.number, d.status] for d in due]},
+            details={"directions": [[d.pk, d.number, d.status] for d in due], "seats": sorted(d.seat_id for d in due)},
         )
         applications_requeue(applications=expired, now=now, strike=True)
     return found, len(ids)

@@ -113,9 +113,12 @@ def seats_promote(*, now: dt.datetime) -> int:
     """SPEC §5: priority seats whose window has passed become general (the state column catches up;
     every reader already treats them as general from priority_until). Idempotent."""
     with transaction.atomic():
-        count = Seat.objects.filter(state=Seat.State.PRIORITY, priority_until__lte=now).update(state=Seat.State.GENERAL)
+        # The seats locked first, so the audit record names exactly the ones changed (issue 13); a
+        # claim taking one meanwhile is waited for, and the seat, claimed by then, is left out.
+        ids = list(Seat.objects.select_for_update().filter(state=Seat.State.PRIORITY, priority_until__lte=now).order_by("id").values_list("id", flat=True))
+        count = Seat.objects.filter(pk__in=ids, state=Seat.State.PRIORITY).update(state=Seat.State.GENERAL) if ids else 0
         if count:
-            audit_record(action="seat.promote", now=now, details={"count": count})
+            audit_record(action="seat.promote", now=now, changes={"state": ("priority", "general")}, details={"count": count, "seats": ids})
     return count
 
 
@@ -243,7 +246,7 @@ def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_c
                 claimed = _claim_at_once(application=application, group=group, now=now, direction=proposed)
                 if isinstance(claimed, str):
                     raise Refusal(claimed)
-                direction, seat_state = claimed  # the application is `directed` by the same statement
+                direction, seat_state, grants_ended = claimed  # the application is `directed` by the same statement
             else:  # SQLite: today's steps, numbers from the Counter row (the replays stay as they were)
                 has_grant = group.kind in open_grant_kinds(application=application, now=now)
                 seat = _seat_take(claimable_seats(application=application, group=group, now=now, has_grant=has_grant))
@@ -255,7 +258,7 @@ def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_c
                 direction.publication_id = seat.publications.order_by("-id").values_list("id", flat=True).first()
                 direction.number = sequence_next("direction")
                 direction.save(force_insert=True)
-                grants_end(application_ids=[application.pk], now=now)
+                grants_ended = grants_end(application_ids=[application.pk], now=now)
                 Application.objects.filter(pk=application.pk).update(status=Application.Status.DIRECTED, status_changed_at=now)
             application.status = Application.Status.DIRECTED
             application.status_changed_at = now
@@ -265,7 +268,13 @@ def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_c
                 obj=direction,
                 now=now,
                 changes={"application.status": ("queued", "directed"), "seat.state": (seat_state, "claimed")},
-                details={"application": application.number, "seat": direction.seat_id, "direction": direction.number, "status": direction.status},
+                details={
+                    "application": application.number,
+                    "seat": direction.seat_id,
+                    "direction": direction.number,
+                    "status": direction.status,
+                    "grants_ended": grants_ended,  # SPEC §6: they end when the application leaves the queue
+                },
             )
             return direction
     except IntegrityError as exc:  # the partial unique indexes said no: someone else won
@@ -303,7 +312,8 @@ CLAIM_BUSY_PAUSE = 0.02  # seconds
 
 
 def _seat_take(seats) -> Seat | None:
-    """Lock and mark the first claimable seat. Seats locked by other transactions are skipped, never
+    """Lock and mark the first claimable seat in `seats`' order (published_at, id: SPEC §7, see
+    `_claim_at_once` under contention). Seats locked by other transactions are skipped, never
     waited for (waiting on seat locks in a crowd can deadlock); when every candidate is busy — held
     by the promotion job, a withdrawal or a claim that may still fail — try again briefly, so nobody
     is told `no_seat` while a seat is merely busy."""
@@ -332,16 +342,23 @@ _CLAIMABLE_SQL = """
 """
 
 
-def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, direction: Direction) -> tuple[Direction, str] | str:
+def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, direction: Direction) -> tuple[Direction, str, list[int]] | str:
     """PostgreSQL: in ONE statement, lock and mark the first claimable seat, insert `direction` for
     it with the next number, make the application `directed` (its row is already locked by the
     caller) and end its grants (queues.services.grants_end, SPEC §6)
-    → (the direction saved, the seat's state before); or, when no seat was taken, the refusal
+    → (the direction saved, the seat's state before, the grants ended); or, when no seat was taken, the refusal
     (`_claim_refusal`'s answer, read by the same statement).
 
     Same rules as `_seat_take`: locked seats are skipped, never waited for; when every candidate is
     busy, try again briefly rather than say `no_seat`. Nothing is written, and no number taken,
-    unless a seat is. A unique-index refusal raises IntegrityError, as Direction.save would."""
+    unless a seat is. A unique-index refusal raises IntegrityError, as Direction.save would.
+
+    "The seat published earliest" under contention (SPEC §7, clarified there): the candidate is the
+    first row in (published_at, id) order that no other transaction holds locked at that instant.
+    `ORDER BY … LIMIT 1 FOR UPDATE SKIP LOCKED` walks the claimable seats in that order and passes
+    over only the locked ones (another claim taking it, a withdrawal, the promotion), so a claim
+    takes a later seat only while every earlier claimable seat is locked; one free and unlocked is
+    always taken first (tests/placements/test_claim_earliest_under_contention.py)."""
     seat_table, grant_table = Seat._meta.db_table, Grant._meta.db_table
     publication_table, direction_table = Publication._meta.db_table, Direction._meta.db_table
     application_table = Application._meta.db_table
@@ -387,8 +404,10 @@ def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, 
         ), ended AS (
             UPDATE {grant_table} SET ended_at = %(now)s
             WHERE application_id = %(application)s AND ended_at IS NULL AND until_at > %(now)s AND EXISTS (SELECT 1 FROM taken)
+            RETURNING id
         )
         SELECT done.id, done.number, done.seat_id, done.publication_id, done.state_before,
+            (SELECT array_agg(ended.id ORDER BY ended.id) FROM ended) AS grants_ended,
             CASE WHEN done.id IS NULL THEN
                 CASE
                     WHEN EXISTS (SELECT 1 FROM {seat_table} c WHERE {claimable}) THEN 'busy'
@@ -405,12 +424,12 @@ def _claim_at_once(*, application: Application, group: Group, now: dt.datetime, 
     with connection.cursor() as cursor:
         for _ in range(CLAIM_BUSY_RETRIES):
             cursor.execute(claim, params)
-            pk, number, seat_id, publication_id, state_before, refusal = cursor.fetchone()
+            pk, number, seat_id, publication_id, state_before, grants_ended, refusal = cursor.fetchone()
             if pk is not None:
                 direction.pk, direction.number, direction.seat_id, direction.publication_id = pk, number, seat_id, publication_id
                 direction._state.adding = False
                 direction._state.db = connection.alias
-                return direction, state_before
+                return direction, state_before, grants_ended or []
             if refusal != "busy":  # nothing claimable left at all, busy or not
                 return refusal
             time.sleep(CLAIM_BUSY_PAUSE)
@@ -452,52 +471,75 @@ def direction_end(*, direction: Direction, application: Application, status: str
     )
     context = {"direction": direction.number, "number": application.number, **({"consequence": consequence} if consequence else {})}
     message_enqueue(application=application, event=f"direction_{status}", now=now, context=context)
-    audit_record(action=f"direction.{status}", obj=direction, now=now, changes={"status": (direction.status, status), "seat.state": ("claimed", "released")})
+    audit_record(
+        action=f"direction.{status}",
+        obj=direction,
+        now=now,
+        changes={"status": (direction.status, status), "seat.state": ("claimed", "released")},
+        details={"direction": direction.number, "seat": direction.seat_id, "application": application.number},
+    )
 
 
 def direction_expire_due(*, application: Application, now: dt.datetime) -> None:
     """SPEC §7: a direction is expired from valid_until on, even if the minute job has not run yet.
 
-    Called before any action on the application, in its own transaction, so that a refusal of the
-    action that follows cannot roll the expiry (and its strike) back."""
+    In its own transaction, so that a refusal of the action that follows (a claim) cannot roll the
+    expiry (and its strike) back. Waits for the rows' locks rather than skipping them (issue 13)."""
     with transaction.atomic():
-        direction = (
-            Direction.objects.select_for_update(skip_locked=True)
-            .filter(application_id=application.pk, status__in=Direction.ACTIVE_STATUSES, valid_until__lte=now)
-            .first()
-        )
-        if direction is not None:
-            _expire(direction=direction, now=now)
-    if direction is not None:
-        metrics_directions_expired(count=1, via="on_demand")
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        direction_active_locked(application=application, now=now)
 
 
-def _parent_direction(application: Application, now: dt.datetime) -> tuple[Application, Direction]:
+def direction_active_locked(*, application: Application, now: dt.datetime) -> Direction | None:
+    """The application's active direction, locked and decided by `valid_until > now` here (SPEC §7,
+    issue 13). The caller holds the application's row lock.
+
+    Every action on a direction (extend, enroll, cancel, flag, benefit confirmed or rejected,
+    withdrawal) takes it through this: an earlier check may have skipped a row another transaction
+    held, so the deadline is read again under the lock. One past valid_until is expired on the spot,
+    with its strike, and None is returned: the action then goes on as if there were no direction
+    (a refusal `no_direction`, a rejection that revokes nothing) and must not raise a refusal inside
+    this transaction, which would roll the expiry back. Locks are taken application → direction
+    everywhere and the minute job skips what it cannot lock (placements.expiry), so waiting here
+    cannot deadlock."""
+    direction = (
+        Direction.objects.select_for_update(of=("self",))
+        .filter(application_id=application.pk, status__in=Direction.ACTIVE_STATUSES)
+        .select_related("seat__group__kindergarten")
+        .first()
+    )
+    if direction is None or direction.valid_until > now:
+        return direction
+    _expire(direction=direction, application=application, now=now)
+    transaction.on_commit(lambda: metrics_directions_expired(count=1, via="on_demand"))
+    return None
+
+
+def _parent_direction(application: Application, now: dt.datetime) -> tuple[Application, Direction | None]:
     application = Application.objects.select_for_update().get(pk=application.pk)
-    direction = active_direction(application)
-    if direction is None:
-        raise Refusal("no_direction")
-    return application, direction
+    return application, direction_active_locked(application=application, now=now)
 
 
 def direction_extend(*, application: Application, now: dt.datetime) -> Direction:
     """SPEC §7: once, while t < add_working_days(issued_at, 4): valid until issued date + 30 days."""
-    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
-        if direction.extended:
-            raise Refusal("already_extended")
-        if now >= calendar_load().add_working_days(direction.issued_at, EXTENSION_WINDOW_WORKING_DAYS):
-            raise Refusal("extension_closed")
-        issued = local(direction.issued_at)
-        before = direction.valid_until
-        direction.valid_until = dt.datetime.combine(issued.date() + dt.timedelta(days=EXTENSION_DAYS), issued.timetz())
-        direction.extended = True
-        direction.save(update_fields=["valid_until", "extended"])
-        audit_record(action="direction.extend", obj=direction, now=now, changes={"valid_until": (before, direction.valid_until), "extended": (False, True)})
-        message_enqueue(
-            application=application, event="direction_extended", now=now, context=_direction_context(direction, direction.seat.group, application.language)
-        )
+        if direction is not None:  # None: none, or just expired (kept: refused after the commit)
+            if direction.extended:
+                raise Refusal("already_extended")
+            if now >= calendar_load().add_working_days(direction.issued_at, EXTENSION_WINDOW_WORKING_DAYS):
+                raise Refusal("extension_closed")
+            issued = local(direction.issued_at)
+            before = direction.valid_until
+            direction.valid_until = dt.datetime.combine(issued.date() + dt.timedelta(days=EXTENSION_DAYS), issued.timetz())
+            direction.extended = True
+            direction.save(update_fields=["valid_until", "extended"])
+            audit_record(action="direction.extend", obj=direction, now=now, changes={"valid_until": (before, direction.valid_until), "extended": (False, True)})
+            message_enqueue(
+                application=application, event="direction_extended", now=now, context=_direction_context(direction, direction.seat.group, application.language)
+            )
+    if direction is None:
+        raise Refusal("no_direction")
     return direction
 
 
@@ -511,58 +553,63 @@ def direction_enroll(
 ) -> Direction:
     """SPEC §7: the kindergarten enrolls the child on an `issued` direction. With `direction`, only
     that one (an operator acting on a page that may be out of date): `no_direction` otherwise."""
-    direction_expire_due(application=application, now=now)
     expected = direction
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
-        if expected is not None and direction.pk != expected.pk:
-            raise Refusal("no_direction")
-        if direction.status == Direction.Status.BENEFIT_CHECK:
-            raise Refusal("benefit_unconfirmed")
-        if contract_date is not None:  # issue 11: not in the future, not before the direction (Astana days)
-            if contract_date > local(now).date():
-                raise Refusal("contract_date_future")
-            if contract_date < local(direction.issued_at).date():
-                raise Refusal("contract_date_before_issue")
-        direction.status = Direction.Status.ENROLLED
-        direction.ended_at = now
-        direction.contract_number = contract_number
-        direction.contract_date = contract_date
-        direction.save(update_fields=["status", "ended_at", "contract_number", "contract_date"])
-        audit_record(
-            action="direction.enroll",
-            obj=direction,
-            now=now,
-            changes={"status": ("issued", "enrolled")},
-            details={"contract_number": contract_number, "contract_date": contract_date},
-        )
-        Seat.objects.filter(pk=direction.seat_id).update(state=Seat.State.ENROLLED)
-        application.status = Application.Status.ENROLLED
-        application.status_changed_at = now
-        application.save(update_fields=["status", "status_changed_at"])
-        message_enqueue(
-            application=application,
-            event="enrolled",
-            now=now,
-            context={"number": application.number, "kindergarten": direction.seat.group.kindergarten.display_name(application.language)},
-        )
+        if direction is not None:  # None: none, or just expired (kept: refused after the commit)
+            if expected is not None and direction.pk != expected.pk:
+                raise Refusal("no_direction")
+            if direction.status == Direction.Status.BENEFIT_CHECK:
+                raise Refusal("benefit_unconfirmed")
+            if contract_date is not None:  # issue 11: not in the future, not before the direction (Astana days)
+                if contract_date > local(now).date():
+                    raise Refusal("contract_date_future")
+                if contract_date < local(direction.issued_at).date():
+                    raise Refusal("contract_date_before_issue")
+            before = application.status
+            direction.status = Direction.Status.ENROLLED
+            direction.ended_at = now
+            direction.contract_number = contract_number
+            direction.contract_date = contract_date
+            direction.save(update_fields=["status", "ended_at", "contract_number", "contract_date"])
+            Seat.objects.filter(pk=direction.seat_id).update(state=Seat.State.ENROLLED)
+            application.status = Application.Status.ENROLLED
+            application.status_changed_at = now
+            application.save(update_fields=["status", "status_changed_at"])
+            audit_record(
+                action="direction.enroll",
+                obj=direction,
+                now=now,
+                changes={"status": ("issued", "enrolled"), "seat.state": ("claimed", "enrolled"), "application.status": (before, "enrolled")},
+                details={"contract_number": contract_number, "contract_date": contract_date, "seat": direction.seat_id, "application": application.number},
+            )
+            message_enqueue(
+                application=application,
+                event="enrolled",
+                now=now,
+                context={"number": application.number, "kindergarten": direction.seat.group.kindergarten.display_name(application.language)},
+            )
+    if direction is None:
+        raise Refusal("no_direction")
     return direction
 
 
 def direction_cancel(*, application: Application, now: dt.datetime) -> Direction:
     """SPEC §7: the parent declines; a strike like an expiry (Decision)."""
-    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application, direction = _parent_direction(application, now)
-        consequence = strike_consequence(application=application, now=now)
-        direction_end(direction=direction, application=application, status=Direction.Status.CANCELLED, now=now, consequence=consequence)
-        application_requeue(application=application, now=now, strike=True)
+        if direction is not None:  # None: none, or just expired (kept: refused after the commit)
+            consequence = strike_consequence(application=application, now=now)
+            direction_end(direction=direction, application=application, status=Direction.Status.CANCELLED, now=now, consequence=consequence)
+            application_requeue(application=application, now=now, strike=True)
+    if direction is None:
+        raise Refusal("no_direction")
     direction.refresh_from_db()
     return direction
 
 
-def _expire(*, direction: Direction, now: dt.datetime) -> None:
-    application = Application.objects.select_for_update().get(pk=direction.application_id)
+def _expire(*, direction: Direction, application: Application, now: dt.datetime) -> None:
+    """One direction past valid_until, its application locked by the caller: expired, a strike."""
     consequence = strike_consequence(application=application, now=now)
     direction_end(direction=direction, application=application, status=Direction.Status.EXPIRED, now=now, consequence=consequence)
     application_requeue(application=application, now=now, strike=True)
@@ -581,20 +628,26 @@ def direction_flag_documents(*, direction: Direction, note: str, now: dt.datetim
     if not note:
         raise Refusal("documents_note_required")
     with transaction.atomic():
-        direction = Direction.objects.select_for_update().get(pk=direction.pk)
-        if not direction.is_active:
-            raise Refusal("direction_not_active")
-        before = direction.documents_missing_note
-        direction.documents_missing_note = note[:500]
-        direction.documents_flagged_at = now
-        direction.save(update_fields=["documents_missing_note", "documents_flagged_at"])
-        audit_record(
-            action="direction.flag_documents",
-            obj=direction,
-            now=now,
-            changes={"documents_missing_note": (before, direction.documents_missing_note)},
-            details={"direction": direction.number, "application": direction.application_id},
-        )
+        # Application, then direction (direction_active_locked): past valid_until it expires first.
+        application = Application.objects.select_for_update().get(pk=direction.application_id)
+        current = direction_active_locked(application=application, now=now)
+        if current is not None:
+            if current.pk != direction.pk:
+                raise Refusal("direction_not_active")
+            direction = current
+            before = direction.documents_missing_note
+            direction.documents_missing_note = note[:500]
+            direction.documents_flagged_at = now
+            direction.save(update_fields=["documents_missing_note", "documents_flagged_at"])
+            audit_record(
+                action="direction.flag_documents",
+                obj=direction,
+                now=now,
+                changes={"documents_missing_note": (before, direction.documents_missing_note)},
+                details={"direction": direction.number, "application": direction.application_id},
+            )
+    if current is None:  # none active, or just expired (kept: refused after the commit)
+        raise Refusal("direction_not_active")
     return direction
 
 

@@ -155,11 +155,17 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
-def grants_end(*, application_ids: Iterable[int], now: dt.datetime) -> None:
-    """SPEC §6: a grant ends for good when its application stops being queued."""
+def grants_end(*, application_ids: Iterable[int], now: dt.datetime) -> list[int]:
+    """SPEC §6: a grant ends for good when its application stops being queued. Returns the grants
+    ended, for the caller's audit record to name (issue 13)."""
     from placements.models import Grant
 
-    Grant.objects.filter(application_id__in=list(application_ids), ended_at__isnull=True, until_at__gt=now).update(ended_at=now)
+    ids = list(
+        Grant.objects.filter(application_id__in=list(application_ids), ended_at__isnull=True, until_at__gt=now).order_by("id").values_list("id", flat=True)
+    )
+    if ids:
+        Grant.objects.filter(pk__in=ids, ended_at__isnull=True).update(ended_at=now)
+    return ids
 
 
 def _archive(application: Application, reason: str, now: dt.datetime) -> None:
@@ -168,9 +174,15 @@ def _archive(application: Application, reason: str, now: dt.datetime) -> None:
     application.archive_reason = reason
     application.status_changed_at = now
     application.save(update_fields=["status", "archive_reason", "status_changed_at", "strikes"])
-    grants_end(application_ids=[application.pk], now=now)
+    grants_ended = grants_end(application_ids=[application.pk], now=now)
     message_enqueue(application=application, event="application_archived", now=now, context={"number": application.number, "reason": reason})
-    audit_record(action="application.archive", obj=application, now=now, changes={"status": (before, "archived"), "archive_reason": (None, reason)})
+    audit_record(
+        action="application.archive",
+        obj=application,
+        now=now,
+        changes={"status": (before, "archived"), "archive_reason": (None, reason)},
+        details={"grants_ended": grants_ended} if grants_ended else None,
+    )
 
 
 STRIKES_TO_ARCHIVE = 2  # SPEC §7: with two strikes the application is archived (expired_twice)
@@ -220,13 +232,13 @@ def applications_requeue(*, applications: list[Application], now: dt.datetime, s
             continue
         ids = [a.pk for a in archived]
         Application.objects.filter(pk__in=ids).update(status=Application.Status.ARCHIVED, archive_reason=reason, status_changed_at=now, strikes=strikes)
-        grants_end(application_ids=ids, now=now)
+        grants_ended = grants_end(application_ids=ids, now=now)
         messages_enqueue(applications=archived, event="application_archived", now=now, context_for=lambda a, r=reason: {"number": a.number, "reason": r})
         audit_record(
             action="application.archive",
             now=now,
             changes={"status": ("directed", "archived"), "archive_reason": (None, reason)},
-            details={"numbers": [a.number for a in archived]},
+            details={"numbers": [a.number for a in archived], "grants_ended": grants_ended},
         )
         for a in archived:
             a.status, a.archive_reason, a.status_changed_at = Application.Status.ARCHIVED, reason, now
@@ -243,61 +255,87 @@ def applications_requeue(*, applications: list[Application], now: dt.datetime, s
 
 
 def benefit_confirm(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
-    """Staff confirm a claimed benefit; a direction waiting for it becomes `issued` (SPEC §7)."""
+    """Staff confirm a claimed benefit; a direction waiting for it becomes `issued` (SPEC §7). A
+    direction already past valid_until expires instead (placements.services.direction_active_locked)."""
     from placements.models import Direction
+    from placements.services import direction_active_locked
 
     with transaction.atomic():
         application = _locked(application)
-        if application.benefit_status != BenefitStatus.CLAIMED:
-            raise Refusal("benefit_not_pending")
-        application.benefit_status = BenefitStatus.CONFIRMED
-        application.benefit_decision_reason = reason
-        application.save(update_fields=["benefit_status", "benefit_decision_reason"])
-        audit_record(action="benefit.confirm", obj=application, now=now, changes={"benefit_status": ("claimed", "confirmed")}, details={"reason": reason})
-        Direction.objects.filter(application=application, status=Direction.Status.BENEFIT_CHECK).update(status=Direction.Status.ISSUED)
+        direction = direction_active_locked(application=application, now=now)
+        refusal = None if application.benefit_status == BenefitStatus.CLAIMED else Refusal("benefit_not_pending")
+        if refusal is None:  # raised after the commit: an expiry just made must stay (issue 13)
+            application.benefit_status = BenefitStatus.CONFIRMED
+            application.benefit_decision_reason = reason
+            application.save(update_fields=["benefit_status", "benefit_decision_reason"])
+            issued = (
+                direction is not None
+                and Direction.objects.filter(pk=direction.pk, status=Direction.Status.BENEFIT_CHECK).update(status=Direction.Status.ISSUED) == 1
+            )
+            audit_record(
+                action="benefit.confirm",
+                obj=application,
+                now=now,
+                changes={"benefit_status": ("claimed", "confirmed")} | ({"direction.status": ("benefit_check", "issued")} if issued else {}),
+                details={"reason": reason} | ({"direction": direction.number} if issued else {}),
+            )
+    if refusal is not None:
+        raise refusal
     return application
 
 
 def benefit_reject(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
     """Staff reject a claimed benefit: it counts as none; an active direction is revoked and the
-    application returns to the queue on general grounds, with no strike (SPEC §7)."""
-    from placements.services import direction_end, direction_expire_due
+    application returns to the queue on general grounds, with no strike (SPEC §7). A direction
+    already past valid_until is expired first, with its strike, and nothing is revoked (issue 13)."""
+    from placements.services import direction_active_locked, direction_end
 
-    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application = _locked(application)
-        if application.benefit_status != BenefitStatus.CLAIMED:
-            raise Refusal("benefit_not_pending")
-        application.benefit_status = BenefitStatus.REJECTED
-        application.benefit_decision_reason = reason
-        application.save(update_fields=["benefit_status", "benefit_decision_reason"])
-        audit_record(action="benefit.reject", obj=application, now=now, changes={"benefit_status": ("claimed", "rejected")}, details={"reason": reason})
-        message_enqueue(application=application, event="benefit_rejected", now=now, context={"number": application.number, "reason": reason})
-        direction = application.directions.filter(status__in=("benefit_check", "issued")).first()
-        if direction is not None:
-            direction_end(direction=direction, application=application, status="revoked", now=now)
-            application_requeue(application=application, now=now, strike=False)
+        direction = direction_active_locked(application=application, now=now)
+        refusal = None if application.benefit_status == BenefitStatus.CLAIMED else Refusal("benefit_not_pending")
+        if refusal is None:  # raised after the commit: an expiry just made must stay
+            application.benefit_status = BenefitStatus.REJECTED
+            application.benefit_decision_reason = reason
+            application.save(update_fields=["benefit_status", "benefit_decision_reason"])
+            audit_record(action="benefit.reject", obj=application, now=now, changes={"benefit_status": ("claimed", "rejected")}, details={"reason": reason})
+            message_enqueue(application=application, event="benefit_rejected", now=now, context={"number": application.number, "reason": reason})
+            if direction is not None:
+                direction_end(direction=direction, application=application, status="revoked", now=now)
+                application_requeue(application=application, now=now, strike=False)
+    if refusal is not None:
+        raise refusal
     return application
 
 
 def application_withdraw(*, application: Application, now: dt.datetime) -> Application:
-    """The parent withdraws (SPEC §7): an active direction is cancelled, its seat released; no strike."""
-    from placements.services import direction_end, direction_expire_due
+    """The parent withdraws (SPEC §7): an active direction is cancelled, its seat released; no strike.
+    A direction already past valid_until is expired first, with its strike (issue 13)."""
+    from placements.services import direction_active_locked, direction_end
 
-    direction_expire_due(application=application, now=now)
     with transaction.atomic():
         application = _locked(application)
-        if application.status not in (Application.Status.QUEUED, Application.Status.DIRECTED):
-            raise Refusal("not_active")
-        direction = application.directions.filter(status__in=("benefit_check", "issued")).first()
-        if direction is not None:
-            direction_end(direction=direction, application=application, status="cancelled", now=now)
-        audit_record(action="application.withdraw", obj=application, now=now, changes={"status": (application.status, "withdrawn")})
-        application.status = Application.Status.WITHDRAWN
-        application.status_changed_at = now
-        application.save(update_fields=["status", "status_changed_at"])
-        grants_end(application_ids=[application.pk], now=now)
-        message_enqueue(application=application, event="application_withdrawn", now=now, context={"number": application.number})
+        direction = direction_active_locked(application=application, now=now) if application.status == Application.Status.DIRECTED else None
+        # After an expiry the application is queued again, or archived by its second strike.
+        refusal = None if application.status in (Application.Status.QUEUED, Application.Status.DIRECTED) else Refusal("not_active")
+        if refusal is None:  # raised after the commit: an expiry just made must stay
+            if direction is not None:
+                direction_end(direction=direction, application=application, status="cancelled", now=now)
+            before = application.status
+            application.status = Application.Status.WITHDRAWN
+            application.status_changed_at = now
+            application.save(update_fields=["status", "status_changed_at"])
+            grants_ended = grants_end(application_ids=[application.pk], now=now)
+            audit_record(
+                action="application.withdraw",
+                obj=application,
+                now=now,
+                changes={"status": (before, "withdrawn")},
+                details={"grants_ended": grants_ended} if grants_ended else None,
+            )
+            message_enqueue(application=application, event="application_withdrawn", now=now, context={"number": application.number})
+    if refusal is not None:
+        raise refusal
     return application
 
 
@@ -317,8 +355,13 @@ def applications_archive_over_age(*, now: dt.datetime) -> int:
         Application.objects.filter(pk__in=ids).update(
             status=Application.Status.ARCHIVED, archive_reason=Application.ArchiveReason.OVER_AGE, status_changed_at=now
         )
-        grants_end(application_ids=ids, now=now)
-        audit_record(action="application.archive_over_age", now=now, details={"numbers": sorted(a.number for a in archived), "reference_date": ref})
+        grants_ended = grants_end(application_ids=ids, now=now)
+        audit_record(
+            action="application.archive_over_age",
+            now=now,
+            changes={"status": ("queued", "archived"), "archive_reason": (None, Application.ArchiveReason.OVER_AGE)},
+            details={"numbers": sorted(a.number for a in archived), "reference_date": ref, "grants_ended": grants_ended},
+        )
         messages_enqueue(applications=archived, event="application_archived", now=now, context_for=lambda a: {"number": a.number, "reason": "over_age"})
     return len(archived)
 

@@ -1,9 +1,19 @@
-import os
+from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there otherwise.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+BROWSER = Path(__file__).resolve().parent / "browser"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser journeys run last (after any reordering, e.g. pytest-randomly's).
+
+    Playwright's sync API leaves its event loop running in the test thread from the first journey
+    until the end of the session, and Django refuses ORM calls from a thread with a running loop.
+    Only the journeys may allow that (DJANGO_ALLOW_ASYNC_UNSAFE, set per test in
+    tests/browser/conftest.py); every other test runs before them, without it (issue 13)."""
+    items.sort(key=lambda item: item.path.is_relative_to(BROWSER))  # a stable sort keeps the order within each part
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +40,17 @@ def _audit_seals(settings, tmp_path):
     """A test's audit seals (and audit_verify's reading of them) stay in its own folder, not var/."""
     settings.AUDIT_SEAL_DIR = str(tmp_path / "audit-seals")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request leaves its language active in the thread
+    (LocaleMiddleware), and a test must not pass or fail by which test ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

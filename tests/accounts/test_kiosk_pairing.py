@@ -119,5 +119,11 @@ def test_the_admin_offers_pairing_and_no_token(kindergarten, staff):
 
 
 def test_an_operator_cannot_pair(kindergarten, client):
+    screen, code = _screen()
     client.force_login(User.objects.create_user("operator", password="Operator-Password-17", is_staff=True))
     assert client.get(PAIR).status_code == 403
+    # Even with the code a real screen shows, posting the form makes no kiosk: the screen keeps waiting.
+    assert client.post(PAIR, {"code": code, "kindergarten": kindergarten.pk, "name": "Холл"}).status_code == 403
+    assert not Kiosk.objects.exists()
+    assert screen.post(STATUS, headers={"HX-Request": "true"}).status_code == 204
+    assert KIOSK_COOKIE not in screen.cookies

@@ -7,6 +7,7 @@ from django.test import Client
 
 from placements.models import Kindergarten
 from queues.models import Locality
+from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,15 @@ def test_an_auditor_reads_but_cannot_change_applications(client):
     user = User.objects.create_user("auditor1", password="x-Long-Password-1", is_staff=True)
     user.groups.add(Group.objects.get(name="auditor"))
     client.force_login(user)
-    assert client.get("/admin/queues/application/").status_code == 200
+    application = ApplicationFactory(child_last_name="Омаров")
+    listing = client.get("/admin/queues/application/")
+    assert listing.status_code == 200 and f"/admin/queues/application/{application.pk}/change/" in listing.content.decode()  # listed
+    change = f"/admin/queues/application/{application.pk}/change/"
+    page = client.get(change).content.decode()
+    assert "Омаров" in page and 'name="_save"' not in page  # shown read-only, no button to save
+    assert client.post(change, {"child_last_name": "Подделкин"}).status_code == 403
+    application.refresh_from_db()
+    assert application.child_last_name == "Омаров"
     assert client.get("/admin/core/calendaroverride/add/").status_code == 403
 
 

@@ -53,12 +53,22 @@ def test_a_file_with_a_bad_row_exits_non_zero_names_the_row_and_saves_nothing(ka
     assert not Application.objects.exists()
 
 
-def test_a_dry_run_saves_nothing(karaganda, tmp_path):
+def test_a_dry_run_says_every_row_can_be_imported_and_saves_nothing(karaganda, tmp_path, capsys):
     path = tmp_path / "queue.csv"
     path.write_bytes(csv_bytes(_rows()))
-    assert _run(str(path), "--dry-run") == 0
+    assert _run(str(path), "--dry-run", "--language", "en") == 0
+    out, err = capsys.readouterr()
+    assert "Checked: all 2 rows can be imported. Nothing was saved" in out and err == ""
     assert not Application.objects.exists()
+    # The check changed nothing: the same file then imports both rows.
+    assert _run(str(path), "--language", "en") == 0
+    assert Application.objects.count() == 2
 
 
-def test_a_missing_file_exits_non_zero(db, tmp_path):
-    assert _run(str(tmp_path / "missing.csv")) == 1
+def test_a_missing_file_is_named_in_one_line_without_a_traceback(db, tmp_path, capsys):
+    missing = tmp_path / "missing.csv"
+    assert _run(str(missing), "--language", "en") == 1
+    out, err = capsys.readouterr()
+    assert err.strip() == f"CommandError: {missing}: No such file or directory"
+    assert "Traceback" not in err and out == ""
+    assert not Application.objects.exists()

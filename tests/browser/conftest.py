@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +63,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _async_unsafe_allowed() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test thread, from the first journey to the end
+    of the session; Django refuses ORM calls there otherwise. Allowed from the first browser journey
+    on (autouse: before Playwright and the database fixtures start), and the journeys run last
+    (tests/conftest.py), so no other test runs with it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -179,18 +179,44 @@ def test_locality_chooser_checks_the_csrf_token(city):
     response = client.post("/locality/", {"locality": "temirtau", "next": "/"})
 
     assert response.status_code == 403
+    # The forged choice changed nothing: the home page still asks for a locality.
+    html = client.get("/").content.decode()
+    assert '<option value="temirtau" selected>' not in html and "Көрсеткіштер: Теміртау." not in html
+
+
+def _switcher_form(html: str, code: str) -> tuple[str, dict]:
+    """The header's form for language `code`, as the browser would submit it: (action, fields)."""
+    for form in re.findall(r"<form [^>]*>.*?</form>", html, flags=re.S):
+        if f'name="language" value="{code}"' in form:
+            action = re.search(r'action="([^"]+)"', form).group(1)
+            fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+            return action, {**fields, "language": code}
+    raise AssertionError(f"no language button {code!r} in the header")
+
+
+def test_the_header_switcher_brings_the_visitor_back_to_the_same_page_in_kazakh(city):
+    client = Client(enforce_csrf_checks=True)  # the form carries its own CSRF token
+    page = "/open/kindergartens/"
+    action, fields = _switcher_form(client.get(page, HTTP_ACCEPT_LANGUAGE="ru").content.decode(), "kk")
+
+    response = client.post(action, fields, follow=True)
+
+    assert response.redirect_chain[-1][0] == page  # the same page, not the home page
+    html = response.content.decode()
+    assert '<html lang="kk">' in html and 'value="kk" lang="kk" aria-current="true"' in html
+    assert client.cookies["django_language"].value == "kk"
 
 
 def test_the_chosen_language_is_remembered_in_the_cookie(client, city):
-    response = client.post("/i18n/setlang/", {"language": "kk", "next": "/"})
+    action, fields = _switcher_form(client.get("/").content.decode(), "kk")
+    client.post(action, fields)
 
-    assert response.status_code == 302
-    assert response.cookies["django_language"].value == "kk"
+    assert client.cookies["django_language"].value == "kk"
     assert '<html lang="kk">' in client.get("/").content.decode()
     # A later visit with a browser that prefers Russian still gets Kazakh: the cookie wins.
     assert "Мектепке дейінгі ұйымдар" in client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.post(*_switcher_form(client.get("/").content.decode(), "en"))
     assert "How the queue works" in client.get("/").content.decode()
 
 

@@ -3,6 +3,10 @@
 One load per module (committed to the test database, flushed afterwards). On SQLite — what `make run`
 uses — it is the real demo of 2,000 applications; on PostgreSQL, where each of the ~40,000 queries
 of filing them through the services is a round trip, a demo of 800 keeps the suite quick.
+
+The demo is loaded up to a fixed moment (`--at`), never the real clock: Wednesday 18.11.2026 at 18:20
+Astana time, twenty minutes after a bulletin — the hour at which a demo loaded "now" used to have no
+seat left waiting for the next bulletin (issue 13). The tests read that moment, not `timezone.now()`.
 """
 
 import datetime as dt
@@ -14,7 +18,6 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
-from django.utils import timezone
 
 from accounts.models import Cabinet
 from core.calendar import enrollment_year, local
@@ -27,6 +30,9 @@ from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, P
 from placements.services import effective_state
 from queues.models import Application, Locality
 from queues.selectors import application_positions, queue_order
+from tests.factories import astana
+
+AT = astana(2026, 11, 18, 18, 20)  # a working Wednesday, after the day's 18:00 bulletin
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +40,9 @@ def demo(django_db_setup, django_db_blocker):
     """Load the demo once for the module, and remove it afterwards (the test database is shared)."""
     with django_db_blocker.unblock():
         out = io.StringIO()
-        started = timezone.now()
         applications = 2000 if connection.vendor == "sqlite" else 800
-        call_command("load_demo", applications=applications, stdout=out)
-        yield {"output": out.getvalue(), "now": started, "applications": applications}
+        call_command("load_demo", applications=applications, at=AT.isoformat(), stdout=out)
+        yield {"output": out.getvalue(), "now": AT, "applications": applications}
         call_command("flush", interactive=False, verbosity=0)
 
 
@@ -51,10 +56,13 @@ def _snapshot() -> dict:
 
 @pytest.mark.django_db
 def test_demo_fills_the_free_seat_registry_with_priority_and_general_seats(demo):
-    now = timezone.now()
+    now = demo["now"]
     states = {effective_state(seat, now) for seat in Seat.objects.filter(state__in=Seat.PUBLISHED_STATES)}
     assert states == {"priority", "general"}
-    assert Seat.objects.filter(state=Seat.State.RELEASED).exists()  # waiting for tonight's bulletin
+    # Released after today's 18:00 bulletin, waiting for tomorrow's; the report names the moment.
+    released = Seat.objects.filter(state=Seat.State.RELEASED)
+    assert released.exists() and all(astana(2026, 11, 18, 18) <= seat.released_at <= now for seat in released)
+    assert "as of 18.11.2026 18:20 Astana time" in demo["output"]
 
 
 @pytest.mark.django_db
@@ -81,8 +89,7 @@ def test_demo_fills_the_directions_protocol_with_every_outcome(demo):
 
 @pytest.mark.django_db
 def test_demo_fills_the_queue_lists_of_every_locality_and_birth_year(demo):
-    now = timezone.now()
-    year = enrollment_year(now)
+    year = enrollment_year(demo["now"])
     for locality in Locality.objects.all():
         assert Application.objects.filter(locality=locality, status="queued").count() >= 10, locality.code
     temirtau = Locality.objects.get(code="temirtau")
@@ -94,7 +101,7 @@ def test_demo_fills_the_queue_lists_of_every_locality_and_birth_year(demo):
 
 @pytest.mark.django_db
 def test_demo_counters_have_recent_enrollments_and_withdrawals(demo):
-    five_days_ago = timezone.now() - dt.timedelta(days=5)
+    five_days_ago = demo["now"] - dt.timedelta(days=5)
     assert Kindergarten.objects.count() >= 20
     assert Application.objects.filter(status="enrolled", status_changed_at__gte=five_days_ago).exists()
     assert Application.objects.filter(status="withdrawn", status_changed_at__gte=five_days_ago).exists()

@@ -165,5 +165,10 @@ def test_staff_run_the_audit_and_see_the_findings_with_links(history, admin_clie
 
 
 def test_a_family_cannot_see_the_staff_report(history, client):
-    response = client.get(reverse("admin:reports_fairness"))
-    assert response.status_code == 302  # to the admin's login
+    url = reverse("admin:reports_fairness")
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")  # to the admin's login
+    page = client.get(url, follow=True)
+    html = page.content.decode()
+    assert 'name="password"' in html and 'id="fairness-findings"' not in html
+    assert not [code for code in Application.objects.values_list("child_iin", flat=True) if code in html]

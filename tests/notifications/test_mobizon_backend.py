@@ -4,7 +4,8 @@ the machine, and test the adapter for real)."""
 from __future__ import annotations
 
 import logging
-import time
+import socket
+import threading
 
 import pytest
 
@@ -72,12 +73,23 @@ def test_an_answer_that_is_not_json_is_a_temporary_failure(mobizon):
         MobizonSmsBackend().send(PHONE, "text")
 
 
-def test_a_hanging_gateway_times_out_after_the_read_timeout_as_a_temporary_failure(mobizon):
+def test_a_hanging_gateway_times_out_after_the_read_timeout_as_a_temporary_failure(mobizon, monkeypatch):
+    """No stopwatch (a slow machine would fail it): the backend's own socket is seen to wait for the
+    configured read timeout, and "timed out" is what a timeout raises — had the fake's 10 s hang ended
+    first, the closed connection would read "cannot reach the SMS gateway"."""
     mobizon.hang = True
-    started = time.monotonic()
+    timeouts: list[float | None] = []
+    settimeout, caller = socket.socket.settimeout, threading.get_ident()
+
+    def spy(sock: socket.socket, value: float | None) -> None:
+        if threading.get_ident() == caller:  # the backend's socket, not the fake's
+            timeouts.append(value)
+        settimeout(sock, value)
+
+    monkeypatch.setattr(socket.socket, "settimeout", spy)
     with pytest.raises(TemporaryFailure, match="timed out"):
         MobizonSmsBackend().send(PHONE, "text")
-    assert time.monotonic() - started < 3  # the 0.5 s read timeout, not the fake's 10 s hang
+    assert timeouts and timeouts[-1] == 0.5  # settings.SMS_GATEWAY_READ_TIMEOUT in the `mobizon` fixture
     assert len(mobizon.requests) == 1
 
 

@@ -106,8 +106,15 @@ def test_the_operator_of_a_does_not_see_b_in_its_own_lists(operator_a, world):
     pages = ["/operator/", *(f"/operator/kindergartens/arman/{page}/" for page in ("release", "seats", "directions", "documents", "history"))]
     pages.append(f"/operator/kindergartens/arman/seats/?group={world.group_b.code}")
     for page in pages:
-        html = body(operator_a.get(page))
+        response = operator_a.get(page)
+        html = body(response)
+        # The page opens for A and shows A's own kindergarten: a 403 everywhere would not pass.
+        assert response.status_code == 200, page
+        assert "Арман" in html, page
         assert "Азамат" not in html and "Солнышко" not in html and "Фамилия-plain_b" not in html, page
+    # A's own rows are there: the group on the seat list, the child on the directions list.
+    assert "Балапан" in body(operator_a.get("/operator/kindergartens/arman/seats/"))
+    assert "Фамилия-plain_a" in body(operator_a.get("/operator/kindergartens/arman/directions/"))
 
 
 def test_the_operator_of_b_is_refused_the_objects_of_a(english, world, clock):

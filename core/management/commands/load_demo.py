@@ -3,8 +3,9 @@
 Everything goes through the same services the portal uses, replayed in time order like `simulate`
 (SPEC §11): three years of filings and benefit decisions, over-age archival on each 1 June, then
 three weeks of releases, 18:00 bulletins, grants, claims, enrollments, extensions, cancellations,
-one expiry and a few withdrawals, up to the real clock. A fixed seed makes it reproducible for a
-given moment; a second run sees the Temirtau locality and changes nothing.
+one expiry and a few withdrawals, up to the real clock — or up to `--at` (ISO 8601, Astana time if no
+offset), which every step then takes as `now`. A fixed seed makes it reproducible for a given moment;
+a second run sees the Temirtau locality and changes nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from audit.context import Actor, acting_as
 from core.calendar import ASTANA, calendar_load, enrollment_year, local, reference_date
 from core.errors import Refusal
 from core.iin import iin_build
+from core.management.commands.run_job import parse_moment
 from notifications.models import Message
 from notifications.services import deliveries_suspended
 from placements import services as placements
@@ -408,8 +410,10 @@ class _Demo:
             self.push(self.now - dt.timedelta(minutes=rng.randint(60, 5 * 24 * 60 - 60)), ACT, self.do_withdraw_someone)
         for back in (9, 3):
             self.push(self.some_time(today - dt.timedelta(days=back), 10, 15), ACT, self.do_withdraw_seat)
-        for group in rng.sample(general, 2):  # released today, waiting for the 18:00 bulletin
-            self.push(self.now - dt.timedelta(minutes=rng.randint(5, 40)), ACT, self.do_release, group, 1)
+        # Released today after the last bulletin (18:00 today once it has run: SPEC §5), waiting for the next.
+        last_bulletin = self.at(today, 18) if self.at(today, 18) <= self.now else self.now - dt.timedelta(days=1)
+        for group in rng.sample(general, 2):
+            self.push(max(self.now - dt.timedelta(minutes=rng.randint(5, 40)), last_bulletin), ACT, self.do_release, group, 1)
 
     def do_release(self, t: dt.datetime, group: Group, count: int, reserved: bool = False) -> None:
         code = group.kindergarten.code
@@ -515,13 +519,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--applications", type=int, default=APPLICATIONS, help=f"how many applications (default {APPLICATIONS}, at least 100)")
+        parser.add_argument("--at", help="the moment the demo is loaded up to (ISO 8601, Astana time if no offset); default now")
 
-    def handle(self, *args, applications: int = APPLICATIONS, **options):
+    def handle(self, *args, applications: int = APPLICATIONS, at: str | dt.datetime | None = None, **options):
         if Locality.objects.filter(code="temirtau").exists():
             self.stdout.write("Demo data already loaded (the locality «temirtau» exists): nothing changed.")
             return
         started = time.monotonic()
-        now = timezone.now()
+        now = timezone.now() if at is None else at if isinstance(at, dt.datetime) else parse_moment(at)
+        if timezone.is_naive(now):
+            now = now.replace(tzinfo=ASTANA)
         demo = _Demo(now, self.stdout.write, max(applications, 100))
         # One transaction: a failure leaves nothing half-loaded, and SQLite commits once.
         with acting_as(Actor(kind="system", label="load_demo")), deliveries_suspended(), transaction.atomic():
