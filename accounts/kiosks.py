@@ -44,6 +44,18 @@ def kiosk_by_token(token: str | None) -> Kiosk | None:
     return Kiosk.objects.select_related("kindergarten").filter(token_hash=token_hash(token), active=True).first()
 
 
+SEEN_EVERY = dt.timedelta(minutes=5)
+
+
+def kiosk_seen(*, kiosk: Kiosk, now: dt.datetime) -> None:
+    """Kiosk.last_seen_at (shown in the admin's kiosk list: is that screen still on?), written at most
+    once every SEEN_EVERY, so a kiosk's polling costs no write per request."""
+    if kiosk.last_seen_at is not None and now - kiosk.last_seen_at < SEEN_EVERY:
+        return
+    Kiosk.objects.filter(pk=kiosk.pk).update(last_seen_at=now)
+    kiosk.last_seen_at = now
+
+
 def pairing_code_normalize(code: str) -> str:
     """What staff typed: any case, with spaces or a dash in the middle."""
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())

@@ -12,7 +12,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token
+from accounts.kiosks import KIOSK_COOKIE, KIOSK_IDLE_SECONDS, kiosk_by_token, kiosk_seen
 from accounts.models import Cabinet
 from audit.context import Actor, acting_as
 from core.net import client_ip
@@ -62,6 +62,8 @@ class CabinetMiddleware:
     def __call__(self, request):
         now = timezone.now()
         request.kiosk = kiosk_by_token(request.COOKIES.get(KIOSK_COOKIE))
+        if request.kiosk is not None:
+            kiosk_seen(kiosk=request.kiosk, now=now)
         _kiosk_session_check(request, now)
         request.cabinet = _cabinet_for(request, now)
         response_actor = self._actor(request)

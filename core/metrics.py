@@ -18,6 +18,7 @@ Request latency is per process: a prometheus_client Histogram labelled by the re
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import re
 import threading
@@ -81,6 +82,10 @@ def field_parse(field: str) -> tuple[str, dict[str, str]]:
 # --- the store -----------------------------------------------------------------------------------
 
 
+# Per thread and task, not per process: a replay never silences another request's counts (issue 13).
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("metrics_suspended", default=False)
+
+
 class _Store:
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -89,7 +94,6 @@ class _Store:
         self.client = None
         self.paused_until = 0.0
         self.warned = False
-        self.suspended = 0
 
     def reset(self) -> None:
         """Forget everything this process holds (tests)."""
@@ -125,7 +129,7 @@ def _warn(error: Exception, doing: str) -> None:
 def metrics_add(increments: dict[str, int | float], latest: dict[str, float] | None = None) -> None:
     """Add to counters (hash fields, see `field_name`) and set latest values, in one round trip.
     Never raises: a failing store drops the event (one warning per outage)."""
-    if store.suspended:
+    if _suspended.get():
         return
     try:
         client = _redis()
@@ -169,11 +173,11 @@ def metrics_read() -> dict[str, float] | None:
 @contextlib.contextmanager
 def metrics_suspended() -> Iterator[None]:
     """Count nothing (the `simulate` command replays a year of events that never happened)."""
-    store.suspended += 1
+    token = _suspended.set(True)
     try:
         yield
     finally:
-        store.suspended -= 1
+        _suspended.reset(token)
 
 
 # --- events ---------------------------------------------------------------------------------------

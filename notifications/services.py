@@ -11,6 +11,7 @@ whose code the broker did not take is told so and may ask again.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import logging
 import uuid
@@ -35,24 +36,25 @@ logger = logging.getLogger(__name__)
 # A message still queued this long after its (re)try was due has lost its task.
 STUCK_AFTER = dt.timedelta(minutes=10)
 
-_suspended = 0
+# Per thread and task (a ContextVar, not a module global): a replay suspends its own deliveries,
+# never those of another request served by the same process (issue 13).
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("deliveries_suspended", default=False)
 
 
 @contextlib.contextmanager
 def deliveries_suspended() -> Iterator[None]:
     """Record messages but dispatch none, and count nothing for /metrics (the `simulate` command
     and `load_demo` replay events that are not happening now)."""
-    global _suspended
-    _suspended += 1
+    token = _suspended.set(True)
     try:
         with metrics_suspended():
             yield
     finally:
-        _suspended -= 1
+        _suspended.reset(token)
 
 
 def _dispatch_on_commit(message_ids: list[int]) -> None:
-    if _suspended or not message_ids:
+    if _suspended.get() or not message_ids:
         return
 
     def dispatch() -> None:
@@ -138,7 +140,7 @@ def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, pur
             status=Message.Status.QUEUED if phone else Message.Status.FAILED,
             last_error="" if phone else "no phone number to send to",
         )
-    if _suspended or not phone:
+    if _suspended.get() or not phone:
         return message
     from notifications.tasks import code_send
 

@@ -109,3 +109,20 @@ def test_a_kiosk_session_is_not_valid_on_another_kiosk(kiosk_client, application
     other_kiosk = Client()
     other_kiosk.cookies[KIOSK_COOKIE] = kiosk_register(kiosk=other, now=timezone.now())
     assert _session_cookie_on(other_kiosk, kiosk_client).get("/cabinet/").status_code == 302
+
+
+def test_the_admin_sees_when_a_kiosk_was_last_on_written_at_most_every_five_minutes(kiosk_client, monkeypatch):
+    kiosk = Kiosk.objects.get(code="arman-hall")
+    assert kiosk.last_seen_at is None
+    first = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: first)
+    kiosk_client.get("/kiosk/")
+    assert Kiosk.objects.get(pk=kiosk.pk).last_seen_at == first
+
+    monkeypatch.setattr(timezone, "now", lambda: first + dt.timedelta(minutes=4))
+    kiosk_client.get("/kiosk/")  # a poll inside five minutes writes nothing
+    assert Kiosk.objects.get(pk=kiosk.pk).last_seen_at == first
+
+    monkeypatch.setattr(timezone, "now", lambda: first + dt.timedelta(minutes=6))
+    kiosk_client.get("/kiosk/")
+    assert Kiosk.objects.get(pk=kiosk.pk).last_seen_at == first + dt.timedelta(minutes=6)
