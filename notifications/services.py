@@ -53,21 +53,13 @@ def deliveries_suspended() -> Iterator[None]:
         _suspended.reset(token)
 
 
-def _task(name: str):
-    """A task of notifications/tasks.py, by its registered name: that module imports this one, so this
-    one never imports it back (issue 13: no import cycles). Reading the registry finalizes the Celery
-    app, which imports every app's tasks module."""
-    from celery import current_app
-
-    return current_app.tasks[f"notifications.tasks.{name}"]
-
-
 def _dispatch_on_commit(message_ids: list[int]) -> None:
     if _suspended.get() or not message_ids:
         return
 
     def dispatch() -> None:
-        message_send = _task("message_send")
+        from notifications.tasks import message_send
+
         for pk in message_ids:
             try:
                 message_send.delay(pk)
@@ -150,7 +142,8 @@ def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, pur
         )
     if _suspended.get() or not phone:
         return message
-    code_send = _task("code_send")
+    from notifications.tasks import code_send
+
     with translation.override(language):
         sealed = code_text_seal(sms_fit(Event.CODE, {**(about or {}), "code": code, "purpose": purpose}))
     try:
