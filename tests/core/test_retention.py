@@ -29,18 +29,21 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 30, 3, 50, tzinfo=ASTANA)
 DAY = dt.timedelta(days=1)
-KINDS = (
-    "sessions",
-    "codes",
-    "phone_locks",
-    "outbox_sms",
-    "recipients_masked",
-    "lockout_attempts",
-    "lockout_logs",
-    "pending_documents",
-    "form_tokens",
-    "kiosk_pairings",
-)
+# What one run removes or masks from the `world` below, by hand: 2 codes (phone …01) and its lock,
+# 2 axes logs (success, failure), 2 kiosk pairings, one of every other kind.
+WORLD_COUNTS = {
+    "sessions": 1,
+    "codes": 2,
+    "phone_locks": 1,
+    "outbox_sms": 1,
+    "recipients_masked": 2,
+    "lockout_attempts": 1,
+    "lockout_logs": 2,
+    "pending_documents": 1,
+    "form_tokens": 1,
+    "kiosk_pairings": 2,
+}
+KINDS = tuple(WORLD_COUNTS)
 
 
 @pytest.fixture(autouse=True)
@@ -153,19 +156,7 @@ def world():
 def test_each_kind_goes_only_past_its_period(world):
     counts = retention_run(now=NOW)
 
-    # One each, by hand from the world: 2 codes (phone …01), its lock; 2 axes logs (success, failure).
-    assert counts == {
-        "sessions": 1,
-        "codes": 2,
-        "phone_locks": 1,
-        "outbox_sms": 1,
-        "recipients_masked": 2,
-        "lockout_attempts": 1,
-        "lockout_logs": 2,
-        "pending_documents": 1,
-        "form_tokens": 1,
-        "kiosk_pairings": 2,
-    }
+    assert counts == WORLD_COUNTS
     assert sorted(KioskPairing.objects.values_list("code", flat=True)) == ["NEWUNCON", "WAITING1"]
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
     assert sorted(OneTimeCode.objects.values_list("phone", flat=True)) == ["77010000002", "77010000003"]
@@ -318,17 +309,6 @@ def test_two_runs_at_once_do_the_work_once(world):
         thread.join(timeout=60)
     assert not any(t.is_alive() for t in threads), "a run is stuck"
 
-    assert {kind: results[0][kind] + results[1][kind] for kind in KINDS} == {
-        "sessions": 1,
-        "codes": 2,
-        "phone_locks": 1,
-        "outbox_sms": 1,
-        "recipients_masked": 2,
-        "lockout_attempts": 1,
-        "lockout_logs": 2,
-        "pending_documents": 1,
-        "form_tokens": 1,
-        "kiosk_pairings": 2,
-    }
+    assert {kind: results[0][kind] + results[1][kind] for kind in KINDS} == WORLD_COUNTS
     assert dict(Message.objects.values_list("idempotency_key", "recipient"))["sent-phone"] == "7701*****67"
     assert AuditRecord.objects.filter(action="retention.run").count() == 2
