@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.cabinets import phones_normalized
 from accounts.identity import identity_backend
 from accounts.models import Cabinet, OneTimeCode
 from accounts.otp import code_issue, code_verify
@@ -82,45 +83,6 @@ def cabinet_code_check(*, iin: str, code: str, purpose: str, now: dt.datetime, s
 
 
 # --- cabinets and filings (every application's applicant has a cabinet) ---------------------------------
-
-
-def _phones_normalized(*phones: str) -> tuple[str, ...]:
-    """Each phone as phone_normalize writes it; "" when missing or malformed."""
-
-    def normalized(value: str) -> str:
-        try:
-            return phone_normalize(value) if value else ""
-        except Refusal:
-            return ""
-
-    return tuple(normalized(value) for value in phones)
-
-
-def _phones_for_cabinet(phone: str, phone2: str) -> tuple[str, str]:
-    """An application's phones as a cabinet keeps them: normalized, "" when missing or malformed,
-    and the second one dropped when it repeats the first."""
-    phone, phone2 = _phones_normalized(phone, phone2)
-    if not phone:
-        phone, phone2 = phone2, ""
-    return phone, "" if phone2 == phone else phone2
-
-
-def cabinet_ensure(*, iin: str, phone: str, phone2: str, now: dt.datetime) -> Cabinet | None:
-    """Filing by staff (walk-in, import) or by the demo: the applicant's identity was seen in person.
-    A missing cabinet is created with the application's phones; an existing one keeps its phones
-    (it only gets them if it has none). No IIN (the simulator): no cabinet."""
-    if not iin:
-        return None
-    phone, phone2 = _phones_for_cabinet(phone, phone2)
-    cabinet, created = Cabinet.objects.get_or_create(iin=iin, defaults={"phone": phone, "phone2": phone2, "created_at": now})
-    if created:
-        audit_record(action="cabinet.open", obj=cabinet, now=now, details={"via": "filing"})
-    elif not cabinet.phone and phone:
-        # A cabinet without a phone (an old one) cannot receive a code: this filing's phones, seen by
-        # staff in person (the web wizard never gets here for it: proving it takes a code).
-        Cabinet.objects.filter(pk=cabinet.pk, phone="").update(phone=phone, phone2=phone2, phone_changed_at=now)
-        audit_record(action="cabinet.phone_change", obj=cabinet, now=now, details={"via": "filing"})
-    return cabinet
 
 
 def _identity_check(*, iin: str, phone: str) -> None:
@@ -226,7 +188,7 @@ def cabinet_phone_change(*, cabinet: Cabinet, slot: str, phone: str, old_phone: 
 def _slot_replaced(phone1: str, phone2: str, *, slot: str, phone: str) -> tuple[str, str | None] | None:
     """An application's (phone, phone2) with `slot` set to `phone`, as application_phone_change takes
     them (phone2 None: kept); None when the application cannot or need not change."""
-    current = list(_phones_normalized(phone1, phone2))
+    current = list(phones_normalized(phone1, phone2))
     pair = list(current)
     index, other = (1, 0) if slot == "2" else (0, 1)
     if pair[other] == phone:

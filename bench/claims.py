@@ -5,7 +5,7 @@ A throw-away database (Django's test-database machinery; never the user's data) 
 family presses "get a direction" once, for a group drawn at random (the same draw for every round),
 from N threads with a connection each:
 
-- real: `placements.services.seat_claim` — the product's claim (SPEC §7), with its audit record,
+- real: `placements.claims.seat_claim` — the product's claim (SPEC §7), with its audit record,
   direction number, message and refusals;
 - bare: the least a claim can be on the same tables — one `UPDATE placements_seat … WHERE id =
   (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id` plus one INSERT into a bench table.
@@ -111,8 +111,9 @@ def load(*, families: int, groups: int = GROUPS, seats_per_group: int = SEATS_PE
     applications, filed through the real services; the seats are promoted to `general`."""
     from core.iin import iin_build
     from notifications.services import deliveries_suspended
+    from placements.bulletin import bulletin_publish
     from placements.models import Group, Kindergarten, Seat
-    from placements.services import bulletin_publish, seat_release, seats_promote
+    from placements.seats import seat_release, seats_promote
     from queues.models import Application, Locality
     from queues.services import application_file
 
@@ -188,7 +189,7 @@ def run_round(*, kind: str, draws: list[tuple], threads: int, now: dt.datetime) 
     from django.db import connections
 
     from core.errors import Refusal
-    from placements.services import seat_claim
+    from placements.claims import seat_claim
 
     pending = list(reversed(draws))
     lock = threading.Lock()
@@ -261,7 +262,7 @@ def queries_per_claim(*, application, group, now: dt.datetime) -> tuple[int, lis
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from placements.services import seat_claim
+    from placements.claims import seat_claim
 
     connection.queries_log.clear()  # a full log (DEBUG) would hide the new queries
     with CaptureQueriesContext(connection) as captured:

@@ -98,10 +98,12 @@ def load(*, families: int, now: dt.datetime, rng: random.Random, seats_per_group
     from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
     from accounts.models import Cabinet
     from accounts.services import new_token, token_hash
+    from core.calendar import enrollment_year
     from core.iin import iin_build
     from notifications.services import deliveries_suspended
+    from placements.bulletin import bulletin_publish
     from placements.models import Group, Kindergarten, Seat
-    from placements.services import bulletin_publish, enrollment_year, seat_release, seats_promote
+    from placements.seats import seat_release, seats_promote
     from queues.models import Locality
     from queues.services import application_file
 

@@ -211,8 +211,8 @@ def bench_bulletin(data: NationalData, *, seats: int = 20_000, queues: int = 5_0
     from django.db.models import Count
 
     from notifications.services import deliveries_suspended
+    from placements.bulletin import bulletin_publish
     from placements.models import Grant, Seat, SeatRelease
-    from placements.services import bulletin_publish
 
     rng = random.Random(5000)
     candidates = _queues_with_groups(data)
@@ -302,8 +302,10 @@ def bench_jobs(data: NationalData, *, due: int = 10_000) -> tuple[list[dict], bo
     from django.db import connection
 
     from notifications.services import deliveries_suspended
+    from placements.directions import directions_remind_expiring
+    from placements.expiry import directions_expire
     from placements.models import Direction, Seat, SeatRelease
-    from placements.services import directions_expire, directions_remind_expiring, seats_promote
+    from placements.seats import seats_promote
     from queues.models import Application
 
     rng = random.Random(10_000)

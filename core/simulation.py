@@ -21,8 +21,14 @@ from core.calendar import ASTANA, calendar_cache_clear, calendar_overrides_chang
 from core.errors import Refusal
 from core.models import CalendarOverride
 from notifications.services import deliveries_suspended
-from placements import services as placements
+from placements.application_actions import application_withdraw, benefit_confirm, benefit_reject
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel, direction_enroll, direction_extend
+from placements.expiry import directions_expire
 from placements.models import Bulletin, Direction, Group, Kindergarten, Seat
+from placements.seats import seat_release, seat_withdraw
+from placements.selectors import effective_state
 from queues import services as queues
 from queues.models import QUEUE_KIND_ORDER, Application, Benefit, Locality, QueueKind
 from queues.selectors import application_positions
@@ -331,9 +337,9 @@ class _Replay:
             if moment == june:
                 queues.applications_archive_over_age(now=moment)
             if expiry is not None and expiry <= moment:
-                placements.directions_expire(now=moment)
+                directions_expire(now=moment)
             if moment == six:
-                placements.bulletin_publish(now=moment)
+                bulletin_publish(now=moment)
             self.done_upto = moment
         self.done_upto = max(self.done_upto, upto)
 
@@ -364,10 +370,10 @@ class _Replay:
             )
             self.applications[event["ref"]] = application
         elif etype in ("confirm_benefit", "reject_benefit"):
-            service = queues.benefit_confirm if etype == "confirm_benefit" else queues.benefit_reject
+            service = benefit_confirm if etype == "confirm_benefit" else benefit_reject
             service(application=self._application(event), now=at)
         elif etype == "release":
-            seats = placements.seat_release(group=self._group(event), birth_year=event["birth_year"], count=event["count"], now=at)
+            seats = seat_release(group=self._group(event), birth_year=event["birth_year"], count=event["count"], now=at)
             for n, seat in enumerate(seats, start=1):
                 name = f"{event['ref']}.{n}"
                 self.seat_names[seat.pk] = name
@@ -376,18 +382,18 @@ class _Replay:
             seat_id = self.seats.get(event["seat"])
             if seat_id is None:
                 raise Refusal("unknown_seat")
-            placements.seat_withdraw(seat=Seat.objects.get(pk=seat_id), now=at)
+            seat_withdraw(seat=Seat.objects.get(pk=seat_id), now=at)
         elif etype == "claim":
             application = self._application(event)
-            placements.seat_claim(application=application, group=self._group(event), now=at)
+            seat_claim(application=application, group=self._group(event), now=at)
         elif etype == "extend":
-            placements.direction_extend(application=self._application(event), now=at)
+            direction_extend(application=self._application(event), now=at)
         elif etype == "enroll":
-            placements.direction_enroll(application=self._application(event), now=at)
+            direction_enroll(application=self._application(event), now=at)
         elif etype == "cancel_direction":
-            placements.direction_cancel(application=self._application(event), now=at)
+            direction_cancel(application=self._application(event), now=at)
         elif etype == "withdraw_application":
-            queues.application_withdraw(application=self._application(event), now=at)
+            application_withdraw(application=self._application(event), now=at)
 
     def run(self) -> dict:
         self.load_world()
@@ -439,7 +445,7 @@ class _Replay:
             seats[self.seat_names[seat.pk]] = {
                 "group": group_codes[seat.group_id],
                 "birth_year": seat.birth_year,
-                "state": placements.effective_state(seat, self.until),
+                "state": effective_state(seat, self.until),
                 "published_at": _iso(seat.published_at),
                 "open_at": _iso(seat.open_at),
                 "priority_until": _iso(seat.priority_until),

@@ -22,6 +22,7 @@ from django.utils import translation
 from core.metrics import metrics_delivery
 from notifications.backends import DeliveryFailure, PermanentFailure, TemporaryFailure, get_sms_backend
 from notifications.models import Event, Message
+from notifications.sealing import code_text_open
 from notifications.texts import email_subject, message_text, sms_fit
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,6 @@ RETRY_MAX_SECONDS = 3600
 # A one-time code is worthless once it expires (SPEC §9: valid 5 minutes): a few quick retries
 # only, all within its validity; the task itself expires with the code (services.sms_send_code).
 CODE_RETRY_SECONDS = (5, 15, 30, 60)
-CODE_VALIDITY = dt.timedelta(minutes=5)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,8 +122,6 @@ def message_deliver(*, message_id: int, now: dt.datetime, text: str | None = Non
 def code_deliver(*, message_id: int, sealed_text: str, now: dt.datetime) -> Outcome:
     """Send a queued one-time code whose text comes sealed (notifications.sealing). A seal that
     does not open (tampered, another key, older than the code) fails the message and sends nothing."""
-    from notifications.sealing import code_text_open
-
     text = code_text_open(sealed_text)
     if text is not None:
         return message_deliver(message_id=message_id, now=now, text=text)

@@ -12,11 +12,15 @@ needs nothing); web and workers must share it. Changing it only fails the codes 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from core.keys import derived_key
-from notifications.delivery import CODE_VALIDITY
+
+# SPEC §9: a one-time code is valid 5 minutes; its sealed text opens no longer than that, and the
+# send task expires with it (notifications.services.sms_send_code).
+CODE_VALIDITY = dt.timedelta(minutes=5)
 
 # A label of our own: the derived key is neither SECRET_KEY nor the one-time codes' hash key.
 _PURPOSE = b"indigo.notifications.sealing: one-time code text in the broker"

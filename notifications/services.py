@@ -26,9 +26,8 @@ from kombu.exceptions import KombuError
 from audit.services import audit_record
 from core.errors import Refusal
 from core.metrics import metrics_code_sent, metrics_suspended
-from notifications.delivery import CODE_VALIDITY
 from notifications.models import Event, Message
-from notifications.sealing import code_text_seal
+from notifications.sealing import CODE_VALIDITY, code_text_seal
 from notifications.texts import sms_fit
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,6 @@
-"""The 18:00 bulletin at a country's scale (SPEC §5, §6): set-based, never a whole queue in memory.
+"""The 18:00 bulletin (SPEC §5, §6): released seats published with their windows, priority access
+granted to the first families of each queue. At a country's scale: set-based, never a whole queue
+in memory.
 
 Seats are published by one UPDATE and one INSERT … SELECT; the seats per queue come from one
 GROUP BY; each queue's grants come from the first K + h members of each class (E, P, G) read by
@@ -12,14 +14,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.urls import reverse
 
-from core.calendar import local
+from audit.services import audit_record
+from core.calendar import calendar_load, local, next_seven_am
 from notifications.services import messages_enqueue
 from notifications.texts import places_text
 from placements.models import Bulletin, Grant, Group, Publication, Seat
+from placements.rules import BULLETIN_HOUR, PRIORITY_WORKING_DAYS
 from queues.models import QUEUE_KIND_ORDER, Application
 from queues.selectors import CLASS_E, CLASS_G, CLASS_P, interleave, queue_members
 
@@ -27,6 +31,46 @@ QUEUE_BATCH = 500  # queues per query (and per holders query)
 MESSAGE_BATCH = 2000
 
 QueueKey = tuple[int, int]  # (locality_id, birth_year)
+
+
+def bulletin_next(*, now: dt.datetime) -> dict[str, dt.datetime]:
+    """When seats released at `now` are published, open, and leave priority access (SPEC §5): the
+    bulletin runs every day, so today at 18:00 before 18:00 and tomorrow at 18:00 from then on; the
+    window counts working days (core.calendar)."""
+    today = local(now)
+    published_at = today.replace(hour=BULLETIN_HOUR, minute=0, second=0, microsecond=0)
+    if today >= published_at:
+        published_at = dt.datetime.combine(today.date() + dt.timedelta(days=1), dt.time(BULLETIN_HOUR), tzinfo=published_at.tzinfo)
+    open_at = next_seven_am(published_at)
+    return {"published_at": published_at, "open_at": open_at, "priority_until": calendar_load().add_working_days(open_at, PRIORITY_WORKING_DAYS)}
+
+
+def bulletin_publish(*, now: dt.datetime) -> Bulletin | None:
+    """Publish every released seat with windows from this moment, and grant priority access.
+
+    Idempotent: published seats are no longer `released`, so a second run finds nothing. A late
+    (catch-up) run computes the windows from its actual moment (SPEC §5). Set-based, in a few
+    statements whatever the number of seats and queues (below).
+    """
+    with transaction.atomic():
+        if not Seat.objects.filter(state=Seat.State.RELEASED, released_at__lte=now).exists():
+            return None
+        calendar = calendar_load()
+        open_at = next_seven_am(now)
+        priority_until = calendar.add_working_days(open_at, PRIORITY_WORKING_DAYS)
+        count = seats_publish(now=now, open_at=open_at, priority_until=priority_until)
+        if not count:  # withdrawn or published meanwhile: nothing to publish after all
+            return None
+        bulletin, _ = Bulletin.objects.get_or_create(published_at=now)
+        per_queue = publications_add(bulletin=bulletin, now=now, open_at=open_at, priority_until=priority_until)
+        grants = grants_give(bulletin=bulletin, per_queue=per_queue, open_at=open_at, priority_until=priority_until, now=now)
+        audit_record(
+            action="bulletin.publish",
+            obj=bulletin,
+            now=now,
+            details={"seats": count, "grants": grants, "open_at": open_at, "priority_until": priority_until},
+        )
+    return bulletin
 
 
 def seats_publish(*, now: dt.datetime, open_at: dt.datetime, priority_until: dt.datetime) -> int:

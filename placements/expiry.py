@@ -15,8 +15,9 @@ from queues.services import applications_requeue, strike_consequence
 EXPIRE_BATCH = 500
 
 
-def directions_expire_all(*, now: dt.datetime) -> int:
-    """Every due direction, a batch per transaction; returns how many expired."""
+def directions_expire(*, now: dt.datetime) -> int:
+    """SPEC §7: active directions at or past valid_until expire, a batch per transaction; returns
+    how many expired. Idempotent and late-safe (the minute job, run_job expire)."""
     count = 0
     while True:
         found, expired = directions_expire_batch(now=now, size=EXPIRE_BATCH)
@@ -32,7 +33,7 @@ def directions_expire_batch(*, now: dt.datetime, size: int) -> tuple[int, int]:
     (SPEC §5), a strike, then archived (two strikes, or over age on return: SPEC §3) or queued with
     its original filed_at; messages in one insert; one audit record per batch listing the directions.
     Directions and applications another transaction holds are skipped, never waited for: the
-    application's own next action expires its direction (placements.services.direction_active_locked,
+    application's own next action expires its direction (placements.directions.direction_active_locked,
     which waits for the lock and decides by valid_until itself), or the next run does.
     """
     with transaction.atomic():
@@ -67,7 +68,7 @@ def directions_expire_batch(*, now: dt.datetime, size: int) -> tuple[int, int]:
         audit_record(
             action="direction.expired",
             now=now,
-            changes={"status": ("active", "expired"), "seat.state": ("claimed", "released")},
+            changes={"status": ("active", "expired"), "seat.state": (Seat.State.CLAIMED, Seat.State.RELEASED)},
             details={"directions": [[d.pk, d.number, d.status] for d in due], "seats": sorted(d.seat_id for d in due)},
         )
         applications_requeue(applications=expired, now=now, strike=True)

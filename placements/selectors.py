@@ -8,7 +8,7 @@ from collections.abc import Collection
 from django.db.models import Count, Q
 
 from core.calendar import enrollment_year
-from placements.models import Group, Kindergarten, Seat
+from placements.models import Direction, Grant, Group, Kindergarten, Seat
 from queues.models import Application, Locality
 
 RECENT_DAYS = 5  # SPEC §8: enrolled / withdrawn "in the last 5 days", counted as 5×24 hours back from now
@@ -18,7 +18,7 @@ def portal_counters(*, now: dt.datetime, locality: Locality | None = None) -> di
     """SPEC §8 counters, for one locality or for the whole portal.
 
     Free seats are the seats now `priority` or `general`: a priority seat whose window has passed is
-    general (placements.services.effective_state), so it stays counted either way.
+    general (effective_state), so it stays counted either way.
     """
     kindergartens = Kindergarten.objects.all()
     seats = Seat.objects.filter(state__in=Seat.PUBLISHED_STATES)
@@ -83,3 +83,20 @@ def group_room(*, group: Group, now: dt.datetime) -> int:
         ),
     )
     return max(0, group.capacity - counts["live"] - counts["enrolled"])
+
+
+def effective_state(seat: Seat, now: dt.datetime) -> str:
+    """SPEC §5: a priority seat is general from its priority_until on, before the promotion job has run."""
+    if seat.state == Seat.State.PRIORITY and seat.priority_until is not None and seat.priority_until <= now:
+        return Seat.State.GENERAL
+    return seat.state
+
+
+def open_grant_kinds(*, application: Application, now: dt.datetime) -> set[str]:
+    """Queues in which the application holds an open grant at `now` (SPEC §6: from ≤ now < until)."""
+    return set(Grant.objects.filter(application=application, ended_at__isnull=True, from_at__lte=now, until_at__gt=now).values_list("kind", flat=True))
+
+
+def active_direction(application: Application) -> Direction | None:
+    """The application's direction not yet ended (issued or waiting for the benefit check), if any."""
+    return application.directions.filter(status__in=Direction.ACTIVE_STATUSES).select_related("seat__group__kindergarten").first()

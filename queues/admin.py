@@ -20,7 +20,8 @@ from audit.labels import action_label, actor_label, role_label
 from core.calendar import local
 from core.errors import Refusal
 from notifications.phones import phone_normalize
-from queues import admin_desk, services
+from placements import application_actions
+from queues import admin_desk
 from queues.importing import COLUMNS, REQUIRED, applications_import, import_summary
 from queues.models import Application, BenefitDocument, BenefitStatus, Locality, QueueKind
 from queues.selectors import application_positions, application_timeline
@@ -272,8 +273,8 @@ class ApplicationAdmin(AuditedModelAdmin):
 
     @admin.action(description=_("Confirm the benefit"), permissions=["change"])
     def confirm_benefit(self, request: HttpRequest, queryset: QuerySet[Application]) -> HttpResponse | None:
-        return self._decide(request, queryset, services.benefit_confirm, _("Confirm the benefit"))
+        return self._decide(request, queryset, application_actions.benefit_confirm, _("Confirm the benefit"))
 
     @admin.action(description=_("Reject the benefit (returns to the general queue)"), permissions=["change"])
     def reject_benefit(self, request: HttpRequest, queryset: QuerySet[Application]) -> HttpResponse | None:
-        return self._decide(request, queryset, services.benefit_reject, _("Reject the benefit"))
+        return self._decide(request, queryset, application_actions.benefit_reject, _("Reject the benefit"))

@@ -27,7 +27,7 @@ from core.errors import Refusal
 from core.iin import iin_format_message, iin_is_valid
 from core.validators import validate_person_name
 from notifications.phones import phone_hidden, phone_normalize
-from queues import services
+from placements import application_actions
 from queues.desk import application_contacts_correct, application_file_at_desk, desk_code_send, desk_phones_to_confirm
 from queues.documents import (
     MAX_DOCUMENTS,
@@ -323,7 +323,7 @@ def benefit_decision_view(model_admin: ModelAdmin, request: HttpRequest, object_
     if decision == "reject":
         form.fields["reason"].required = True
     if request.method == "POST" and form.is_valid():
-        service = services.benefit_confirm if decision == "confirm" else services.benefit_reject
+        service = application_actions.benefit_confirm if decision == "confirm" else application_actions.benefit_reject
         try:
             service(application=application, now=timezone.now(), reason=form.cleaned_data["reason"])
         except Refusal as refusal:

@@ -11,9 +11,9 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 
+from accounts.cabinets import cabinet_ensure
 from accounts.models import Cabinet
 from accounts.otp import code_consume, code_issue, code_verify
-from accounts.services import cabinet_ensure
 from audit.services import audit_record
 from core.calendar import local
 from core.errors import Refusal
@@ -54,7 +54,7 @@ def desk_code_send(*, phone: str, language: str, now: dt.datetime) -> None:
 def _desk_cabinet_check(*, applicant_iin: str, confirmed: Iterable[str], now: dt.datetime) -> None:
     """Issue 8 at the desk: an IIN with a cabinet is filed for only by whoever read out a code sent
     to one of the cabinet's phones; a blocked cabinet files nothing. A cabinet without phones (an
-    old one) gets this filing's phones, seen in person (accounts.services.cabinet_ensure)."""
+    old one) gets this filing's phones, seen in person (accounts.cabinets.cabinet_ensure)."""
     cabinet = Cabinet.objects.select_for_update().filter(iin=applicant_iin).first()
     if cabinet is None:
         return

@@ -60,10 +60,10 @@ from audit.services import audit_record
 from core.calendar import ASTANA, age_on, reference_date
 from core.errors import Refusal
 from core.validators import validate_person_name
-from notifications.models import Event, Message
 from notifications.services import deliveries_suspended
+from placements.application_actions import benefit_confirm
 from queues.models import Application, Benefit, BenefitStatus, Channel, Language, QueueKind
-from queues.services import MAX_AGE, application_file, benefit_confirm
+from queues.services import MAX_AGE, application_file
 
 COLUMNS = (
     "legacy_number",
@@ -237,16 +237,13 @@ class _OverAgeNow(Exception):
 
 
 def _row_file(item: _Row, now: dt.datetime) -> Application:
-    # Filed (and queued) at the old portal's moment; recorded in the audit trail at the import's.
-    application = application_file(now=now, filed_at=item.filed_at, **item.fields)
+    # Filed (and queued) at the old portal's moment; recorded in the audit trail at the import's. No
+    # "registered" message: the old portal told the family when they applied.
+    application = application_file(now=now, filed_at=item.filed_at, legacy_number=item.legacy_number, notify=False, **item.fields)
     # SPEC §3: a queued child 6 or older on R(now) is archived; importing one would archive it at once.
     reference = reference_date(now)
     if not application.sen_pmpk and age_on(application.child_birth_date, reference) >= MAX_AGE:
         raise _OverAgeNow(reference)
-    # The old portal told the family when they applied; a second "registered" message would confuse.
-    Message.objects.filter(application=application, event=Event.REGISTERED).delete()
-    Application.objects.filter(pk=application.pk).update(legacy_number=item.legacy_number)
-    application.legacy_number = item.legacy_number
     if item.confirm:
         benefit_confirm(application=application, now=now, reason=_text("confirmed_reason"))
     return application

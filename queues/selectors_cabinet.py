@@ -17,8 +17,8 @@ from core.collation import name_key
 from notifications.models import Event, Message
 from notifications.texts import message_text
 from placements.models import Direction, Grant, Group, Kindergarten, Seat
-from placements.selectors import seats_general_q, seats_priority_open_q
-from placements.services import EXTENSION_WINDOW_WORKING_DAYS, open_grant_kinds
+from placements.rules import EXTENSION_WINDOW_WORKING_DAYS
+from placements.selectors import open_grant_kinds, seats_general_q, seats_priority_open_q
 from queues.forecast import WaitForecast, application_forecasts
 from queues.models import QUEUE_KIND_ORDER, Application, QueueKind
 from queues.selectors import Position, application_positions
@@ -207,7 +207,7 @@ def _queue_seats(*, locality_id: int, birth_year: int, queue_kinds: list[str]) -
 def claim_offer(*, application: Application, now: dt.datetime) -> ClaimOffer:
     """What `seat_claim` would give this application now, per group: general seats (a priority seat
     past its priority_until is general), plus open priority seats of the queues where it holds an
-    open grant — the same conditions as placements.services.claimable_seats, for all groups at once. Kindergartens by name,
+    open grant — the same conditions as placements.claims.claimable_seats, for all groups at once. Kindergartens by name,
     groups by age and code."""
     if application.status != Application.Status.QUEUED:
         return ClaimOffer(grant_kinds=set(), kindergartens=[], waiting=[])

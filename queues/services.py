@@ -1,4 +1,6 @@
-"""Writing applications (SPEC §3, §7 returns to the queue). Every caller passes `now`."""
+"""Writing applications (SPEC §3; SPEC §7 returns to the queue, strikes and archiving). Every
+caller passes `now`. What reaches a direction too — a benefit decision, a withdrawal — is in
+placements.application_actions, above this module."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from accounts.cabinets import cabinet_ensure
 from audit.services import audit_record
 from core.calendar import age_on, local, reference_date
 from core.errors import Refusal
@@ -15,6 +18,7 @@ from core.iin import iin_birth_date, iin_is_valid
 from core.sequences import sequence_next
 from notifications.phones import phone_masked, phone_normalize
 from notifications.services import message_enqueue, messages_enqueue
+from placements.grants import grants_end
 from queues.models import (
     EXTRAORDINARY_CATEGORIES,
     PRIORITY_CATEGORIES,
@@ -26,6 +30,7 @@ from queues.models import (
 )
 
 MAX_AGE = 6  # SPEC §3: 6 full years on R(t) is over age
+STRIKES_TO_ARCHIVE = 2  # SPEC §7: with two strikes the application is archived (expired_twice)
 
 
 def _is_over_age(birth_date: dt.date, sen_pmpk: bool, now: dt.datetime) -> bool:
@@ -72,11 +77,15 @@ def application_file(
     channel: str = "sms",
     language: str = "ru",
     filed_at: dt.datetime | None = None,
+    legacy_number: str = "",
+    notify: bool = True,
 ) -> Application:
     """File an application; refusals in the order of SPEC §3, nothing saved on a refusal.
 
-    `filed_at`: an imported application's filing moment in the old portal; its checks and its
-    place in the queue are as of then, while the audit record is at `now`, the import."""
+    For the import from the old portal (queues.importing): `filed_at` is the filing moment there —
+    the checks and the place in the queue are as of then, while the audit record is at `now`, the
+    import; `legacy_number` its number there; `notify=False` sends no "registered" message (the old
+    portal told the family)."""
     filed_at = filed_at or now
     child_iin = (child_iin or "").strip()
     today = local(filed_at).date()
@@ -134,16 +143,16 @@ def application_file(
                 filed_at=filed_at,
                 status=Application.Status.QUEUED,
                 status_changed_at=filed_at,
+                legacy_number=legacy_number or None,
             )
-            message_enqueue(application=application, event="registered", now=now, context={"number": application.number})
+            if notify:
+                message_enqueue(application=application, event="registered", now=now, context={"number": application.number})
             details = {"number": application.number, "benefit": benefit} | ({"filed_at": filed_at} if filed_at != now else {})
+            details |= {"legacy_number": legacy_number} if legacy_number else {}
             audit_record(action="application.file", obj=application, now=now, details=details)
             # Every applicant has a cabinet (issue 8). A missing one opens with these phones, as
             # staff, the importer and the demo file (identity seen in person); the web wizard has
-            # already proven or opened it (accounts.services.cabinet_for_filing). Imported here:
-            # accounts.services imports this module, so a module-level import would be a cycle.
-            from accounts.services import cabinet_ensure
-
+            # already proven or opened it (accounts.services.cabinet_for_filing).
             cabinet_ensure(iin=applicant_iin, phone=phone, phone2=phone2, now=now)
     except IntegrityError as exc:
         # Two filings for one child at the same instant: the partial unique index decides.
@@ -151,21 +160,10 @@ def application_file(
     return application
 
 
-def _locked(application: Application) -> Application:
+def application_locked(application: Application) -> Application:
+    """The application's row again, locked until the transaction ends: one family's actions, the
+    staff's decisions and the jobs on it happen one after the other."""
     return Application.objects.select_for_update().get(pk=application.pk)
-
-
-def grants_end(*, application_ids: Iterable[int], now: dt.datetime) -> list[int]:
-    """SPEC §6: a grant ends for good when its application stops being queued. Returns the grants
-    ended, for the caller's audit record to name (issue 13)."""
-    from placements.models import Grant
-
-    ids = list(
-        Grant.objects.filter(application_id__in=list(application_ids), ended_at__isnull=True, until_at__gt=now).order_by("id").values_list("id", flat=True)
-    )
-    if ids:
-        Grant.objects.filter(pk__in=ids, ended_at__isnull=True).update(ended_at=now)
-    return ids
 
 
 def _archive(application: Application, reason: str, now: dt.datetime) -> None:
@@ -180,12 +178,9 @@ def _archive(application: Application, reason: str, now: dt.datetime) -> None:
         action="application.archive",
         obj=application,
         now=now,
-        changes={"status": (before, "archived"), "archive_reason": (None, reason)},
+        changes={"status": (before, Application.Status.ARCHIVED), "archive_reason": (None, reason)},
         details={"grants_ended": grants_ended} if grants_ended else None,
     )
-
-
-STRIKES_TO_ARCHIVE = 2  # SPEC §7: with two strikes the application is archived (expired_twice)
 
 
 def strike_consequence(*, application: Application, now: dt.datetime) -> str:
@@ -204,7 +199,7 @@ def application_requeue(*, application: Application, now: dt.datetime, strike: b
     the queue with the original filed_at, unless over age by then (SPEC §3)."""
     if strike:
         application.strikes += 1
-    if application.strikes >= 2:
+    if application.strikes >= STRIKES_TO_ARCHIVE:
         _archive(application, Application.ArchiveReason.EXPIRED_TWICE, now)
     elif _is_over_age(application.child_birth_date, application.sen_pmpk, now):
         _archive(application, Application.ArchiveReason.OVER_AGE, now)
@@ -213,7 +208,13 @@ def application_requeue(*, application: Application, now: dt.datetime, strike: b
         application.status = Application.Status.QUEUED
         application.status_changed_at = now
         application.save(update_fields=["status", "strikes", "status_changed_at"])
-        audit_record(action="application.requeue", obj=application, now=now, changes={"status": (before, "queued")}, details={"strikes": application.strikes})
+        audit_record(
+            action="application.requeue",
+            obj=application,
+            now=now,
+            changes={"status": (before, Application.Status.QUEUED)},
+            details={"strikes": application.strikes},
+        )
 
 
 def applications_requeue(*, applications: list[Application], now: dt.datetime, strike: bool) -> None:
@@ -222,8 +223,8 @@ def applications_requeue(*, applications: list[Application], now: dt.datetime, s
     insert, one audit record per outcome listing the applications."""
     for application in applications:
         application.strikes += int(strike)
-    twice = [a for a in applications if a.strikes >= 2]
-    over_age = [a for a in applications if a.strikes < 2 and _is_over_age(a.child_birth_date, a.sen_pmpk, now)]
+    twice = [a for a in applications if a.strikes >= STRIKES_TO_ARCHIVE]
+    over_age = [a for a in applications if a.strikes < STRIKES_TO_ARCHIVE and _is_over_age(a.child_birth_date, a.sen_pmpk, now)]
     archived_ids = {a.pk for a in twice + over_age}
     back = [a for a in applications if a.pk not in archived_ids]
     strikes = F("strikes") + int(strike)
@@ -237,7 +238,7 @@ def applications_requeue(*, applications: list[Application], now: dt.datetime, s
         audit_record(
             action="application.archive",
             now=now,
-            changes={"status": ("directed", "archived"), "archive_reason": (None, reason)},
+            changes={"status": (Application.Status.DIRECTED, Application.Status.ARCHIVED), "archive_reason": (None, reason)},
             details={"numbers": [a.number for a in archived], "grants_ended": grants_ended},
         )
         for a in archived:
@@ -247,96 +248,11 @@ def applications_requeue(*, applications: list[Application], now: dt.datetime, s
         audit_record(
             action="application.requeue",
             now=now,
-            changes={"status": ("directed", "queued")},
+            changes={"status": (Application.Status.DIRECTED, Application.Status.QUEUED)},
             details={"numbers": [a.number for a in back], "strikes": [a.strikes for a in back]},
         )
         for a in back:
             a.status, a.status_changed_at = Application.Status.QUEUED, now
-
-
-def benefit_confirm(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
-    """Staff confirm a claimed benefit; a direction waiting for it becomes `issued` (SPEC §7). A
-    direction already past valid_until expires instead (placements.services.direction_active_locked)."""
-    from placements.models import Direction
-    from placements.services import direction_active_locked
-
-    with transaction.atomic():
-        application = _locked(application)
-        direction = direction_active_locked(application=application, now=now)
-        refusal = None if application.benefit_status == BenefitStatus.CLAIMED else Refusal("benefit_not_pending")
-        if refusal is None:  # raised after the commit: an expiry just made must stay (issue 13)
-            application.benefit_status = BenefitStatus.CONFIRMED
-            application.benefit_decision_reason = reason
-            application.save(update_fields=["benefit_status", "benefit_decision_reason"])
-            issued = (
-                direction is not None
-                and Direction.objects.filter(pk=direction.pk, status=Direction.Status.BENEFIT_CHECK).update(status=Direction.Status.ISSUED) == 1
-            )
-            audit_record(
-                action="benefit.confirm",
-                obj=application,
-                now=now,
-                changes={"benefit_status": ("claimed", "confirmed")} | ({"direction.status": ("benefit_check", "issued")} if issued else {}),
-                details={"reason": reason} | ({"direction": direction.number} if issued else {}),
-            )
-    if refusal is not None:
-        raise refusal
-    return application
-
-
-def benefit_reject(*, application: Application, now: dt.datetime, reason: str = "") -> Application:
-    """Staff reject a claimed benefit: it counts as none; an active direction is revoked and the
-    application returns to the queue on general grounds, with no strike (SPEC §7). A direction
-    already past valid_until is expired first, with its strike, and nothing is revoked (issue 13)."""
-    from placements.services import direction_active_locked, direction_end
-
-    with transaction.atomic():
-        application = _locked(application)
-        direction = direction_active_locked(application=application, now=now)
-        refusal = None if application.benefit_status == BenefitStatus.CLAIMED else Refusal("benefit_not_pending")
-        if refusal is None:  # raised after the commit: an expiry just made must stay
-            application.benefit_status = BenefitStatus.REJECTED
-            application.benefit_decision_reason = reason
-            application.save(update_fields=["benefit_status", "benefit_decision_reason"])
-            audit_record(action="benefit.reject", obj=application, now=now, changes={"benefit_status": ("claimed", "rejected")}, details={"reason": reason})
-            message_enqueue(application=application, event="benefit_rejected", now=now, context={"number": application.number, "reason": reason})
-            if direction is not None:
-                direction_end(direction=direction, application=application, status="revoked", now=now)
-                application_requeue(application=application, now=now, strike=False)
-    if refusal is not None:
-        raise refusal
-    return application
-
-
-def application_withdraw(*, application: Application, now: dt.datetime) -> Application:
-    """The parent withdraws (SPEC §7): an active direction is cancelled, its seat released; no strike.
-    A direction already past valid_until is expired first, with its strike (issue 13)."""
-    from placements.services import direction_active_locked, direction_end
-
-    with transaction.atomic():
-        application = _locked(application)
-        direction = direction_active_locked(application=application, now=now) if application.status == Application.Status.DIRECTED else None
-        # After an expiry the application is queued again, or archived by its second strike.
-        refusal = None if application.status in (Application.Status.QUEUED, Application.Status.DIRECTED) else Refusal("not_active")
-        if refusal is None:  # raised after the commit: an expiry just made must stay
-            if direction is not None:
-                direction_end(direction=direction, application=application, status="cancelled", now=now)
-            before = application.status
-            application.status = Application.Status.WITHDRAWN
-            application.status_changed_at = now
-            application.save(update_fields=["status", "status_changed_at"])
-            grants_ended = grants_end(application_ids=[application.pk], now=now)
-            audit_record(
-                action="application.withdraw",
-                obj=application,
-                now=now,
-                changes={"status": (before, "withdrawn")},
-                details={"grants_ended": grants_ended} if grants_ended else None,
-            )
-            message_enqueue(application=application, event="application_withdrawn", now=now, context={"number": application.number})
-    if refusal is not None:
-        raise refusal
-    return application
 
 
 def applications_archive_over_age(*, now: dt.datetime) -> int:
@@ -359,10 +275,15 @@ def applications_archive_over_age(*, now: dt.datetime) -> int:
         audit_record(
             action="application.archive_over_age",
             now=now,
-            changes={"status": ("queued", "archived"), "archive_reason": (None, Application.ArchiveReason.OVER_AGE)},
+            changes={"status": (Application.Status.QUEUED, Application.Status.ARCHIVED), "archive_reason": (None, Application.ArchiveReason.OVER_AGE)},
             details={"numbers": sorted(a.number for a in archived), "reference_date": ref, "grants_ended": grants_ended},
         )
-        messages_enqueue(applications=archived, event="application_archived", now=now, context_for=lambda a: {"number": a.number, "reason": "over_age"})
+        messages_enqueue(
+            applications=archived,
+            event="application_archived",
+            now=now,
+            context_for=lambda a: {"number": a.number, "reason": Application.ArchiveReason.OVER_AGE},
+        )
     return len(archived)
 
 
@@ -374,7 +295,7 @@ def application_phone_change(*, application: Application, phone: str, phone2: st
     """
     phone = phone_normalize(phone)
     with transaction.atomic():
-        application = _locked(application)
+        application = application_locked(application)
         if application.status not in Application.LIVE_STATUSES:
             raise Refusal("not_live")
         new_phone2 = application.phone2 if phone2 is None else phone_normalize(phone2)

@@ -18,8 +18,10 @@ import factory
 from factory.django import DjangoModelFactory
 
 from core.iin import iin_build
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Direction, Group, Kindergarten, Seat
-from placements.services import bulletin_publish, seat_claim, seat_release
+from placements.seats import seat_release
 from queues.models import Application, Locality
 from queues.services import application_file
 

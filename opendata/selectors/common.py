@@ -45,7 +45,7 @@ def choice_label(choices: type[TextChoices], value: str | None) -> str:
 
 def seat_access_q(access: str, now: dt.datetime, prefix: str = "") -> Q:
     """SPEC §5: a published seat is in priority access until priority_until, general from then on
-    (placements.services.effective_state, as a filter). `prefix` reaches seats through a relation."""
+    (placements.selectors.effective_state, as a filter). `prefix` reaches seats through a relation."""
     priority = Q(**{f"{prefix}state": Seat.State.PRIORITY, f"{prefix}priority_until__gt": now})
     if access == ACCESS_PRIORITY:
         return priority

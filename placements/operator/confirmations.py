@@ -7,8 +7,8 @@ import datetime as dt
 from django.utils.translation import gettext, ngettext
 
 from core.calendar import local
+from placements.bulletin import bulletin_next
 from placements.models import Group
-from placements.services import bulletin_next
 
 DATE = "%d.%m.%Y"
 

@@ -1,6 +1,6 @@
 """Forms of the operator cabinet. They check shapes only (a number, a date); the rules — which
 birth years fit a group, which seats can be withdrawn, when a child can be enrolled — are the
-services' (placements.services), and their refusals are shown on these forms."""
+services' (placements.seats, placements.directions), and their refusals are shown on these forms."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ class DirectionFilterForm(forms.Form):
 
 class BulkWithdrawForm(forms.Form):
     """Issue 11: several seats of one group and a reason. The choices are the group's seats; which of
-    them may still be withdrawn is the service's to decide (placements.services.seats_withdraw)."""
+    them may still be withdrawn is the service's to decide (placements.seats.seats_withdraw)."""
 
     seats = forms.TypedMultipleChoiceField(label=_("Seats"), coerce=int, widget=forms.CheckboxSelectMultiple)
     reason = forms.CharField(

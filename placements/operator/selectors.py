@@ -14,7 +14,7 @@ from core.collation import name_order
 from placements.models import Direction, Group, Kindergarten, Seat, SeatRelease
 from queues.models import BenefitDocument, BenefitStatus
 
-# SPEC §5: a seat not yet claimed may be withdrawn (placements.services.seat_withdraw decides).
+# SPEC §5: a seat not yet claimed may be withdrawn (placements.seats.seat_withdraw decides).
 UNCLAIMED_STATES = ("released", "priority", "general")
 EVENT_RELEASE = "release"
 EVENT_WITHDRAWAL = "withdrawal"
@@ -30,7 +30,7 @@ def _name_order():
 
 def _current_state(now: dt.datetime) -> Case:
     """The state a reader sees: a priority seat is general from its priority_until on (SPEC §5),
-    as placements.services.effective_state says for one seat."""
+    as placements.selectors.effective_state says for one seat."""
     return Case(When(state=Seat.State.PRIORITY, priority_until__lte=now, then=Value(Seat.State.GENERAL)), default=F("state"), output_field=CharField())
 
 

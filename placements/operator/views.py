@@ -2,7 +2,7 @@
 withdraw seats, the directions to them, enroll, flag missing documents.
 
 Every view requires login and finds its object through placements.operator.access (another
-kindergarten's object is a 404); every change goes through a service of placements.services.
+kindergarten's object is a 404); every change goes through a placements service (seats, directions).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.calendar import enrollment_year
 from core.errors import Refusal
 from core.once import form_once
+from placements.directions import direction_enroll, direction_flag_documents
 from placements.models import Direction, Kindergarten
 from placements.operator.access import (
     get_direction_for_operator,
@@ -45,8 +46,8 @@ from placements.operator.selectors import (
     kindergarten_seats,
     kindergartens_overview,
 )
-from placements.selectors import group_room
-from placements.services import direction_enroll, direction_flag_documents, effective_state, seat_release, seat_release_check, seat_withdraw
+from placements.seats import seat_release, seat_release_check, seat_withdraw
+from placements.selectors import effective_state, group_room
 
 PAGE_SIZE = 50
 

@@ -1,5 +1,5 @@
 """Issue 11: withdrawing several of a group's free seats at once (SPEC §5), with a reason and a
-confirmation; one call of placements.services.seats_withdraw, all or nothing."""
+confirmation; one call of placements.seats.seats_withdraw, all or nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from placements.models import Seat
 from placements.operator.access import get_group_for_operator, operator_login_required
 from placements.operator.forms import BulkWithdrawForm
 from placements.operator.selectors import group_withdrawable_seats
-from placements.services import seats_withdraw
+from placements.seats import seats_withdraw
 
 BULK_WITHDRAW_FORM = "operator-seats-withdraw"
 

@@ -1,5 +1,5 @@
 """Get a direction (SPEC §7): the free seats the child may take now, by kindergarten and group;
-choosing a group asks for an SMS code, then placements.services.seat_claim decides.
+choosing a group asks for an SMS code, then placements.claims.seat_claim decides.
 
 The claim code is for the application, not for one group (SPEC §9): sent from one group's page it
 is accepted on another's while valid, and a refused claim leaves it valid, so when the seat goes
@@ -22,8 +22,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.errors import Refusal
 from core.ratelimit import rate_limited_per
+from placements.claims import seat_claim, seat_claim_preview
 from placements.models import Group
-from placements.services import seat_claim, seat_claim_preview
 from queues.models import Application
 from queues.selectors_cabinet import CLAIM_CODE_EARLY, GroupOffer, claim_code_early, claim_offer, claim_opens_at, seats_now
 from queues.views._common import cabinet_code_limits, cabinet_required, confirm_view, own_application, send_view

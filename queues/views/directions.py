@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.services import cabinet_applications
 from core.ratelimit import rate_limited_per
+from placements.directions import direction_cancel, direction_extend
 from placements.models import Direction
-from placements.services import active_direction, direction_cancel, direction_extend
+from placements.selectors import active_direction
 from placements.verification import check_display, direction_check, direction_verify_url, qr_svg
 from queues.selectors_cabinet import application_directions, direction_extension_deadline
-from queues.services import STRIKES_TO_ARCHIVE  # SPEC §7: the second strike archives (shown as a warning)
+from queues.services import STRIKES_TO_ARCHIVE
 from queues.views._common import cabinet_code_limits, cabinet_required, confirm_view, own_application, send_view
 
 # Issue 11: a print of a direction that ended without enrollment carries a large stamp saying so.

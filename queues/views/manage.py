@@ -18,9 +18,9 @@ from accounts.otp import code_consume, code_issue, code_verify
 from accounts.services import cabinet_language, cabinet_phone_change, cabinet_phone_change_check
 from core.errors import Refusal
 from core.ratelimit import rate_limited_per
+from placements.application_actions import application_withdraw
 from queues.forms import PhoneChangeCodeForm, PhoneChangeForm
 from queues.models import Application
-from queues.services import application_withdraw
 from queues.views._common import (
     cabinet_code_limits,
     cabinet_required,

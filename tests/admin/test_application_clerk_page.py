@@ -16,9 +16,10 @@ from audit.models import AuditRecord
 from core.calendar import local
 from core.errors import Refusal
 from core.iin import iin_build
+from placements.application_actions import benefit_confirm
 from queues.documents import benefit_document_attach
 from queues.models import Application, Locality
-from queues.services import application_file, benefit_confirm
+from queues.services import application_file
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,12 @@ import re
 
 import pytest
 
-from placements.services import direction_enroll, directions_expire, seat_claim, seat_release
+from placements.application_actions import application_withdraw
+from placements.claims import seat_claim
+from placements.directions import direction_enroll
+from placements.expiry import directions_expire
+from placements.seats import seat_release
 from queues.models import Locality
-from queues.services import application_withdraw
 from tests.admin.conftest import staff_user
 from tests.factories import PRIORITY_UNTIL, ApplicationFactory, GroupFactory, astana, seats_publish
 

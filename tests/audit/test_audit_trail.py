@@ -11,8 +11,9 @@ from audit.context import Actor, acting_as
 from audit.models import AuditLink, AuditRecord
 from audit.services import audit_chain, audit_seal, audit_verify
 from core.iin import iin_build
+from placements.application_actions import application_withdraw
 from queues.models import Locality
-from queues.services import application_file, application_withdraw
+from queues.services import application_file
 
 ASTANA = ZoneInfo("Asia/Almaty")
 NOW = dt.datetime(2024, 5, 2, 10, 0, tzinfo=ASTANA)

@@ -8,7 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from core.iin import iin_build
-from placements.services import bulletin_publish, direction_cancel, seat_claim, seat_release
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel
+from placements.seats import seat_release
 from placements.verification import direction_check
 from tests.browser.conftest import BIRTH_DATE, BULLETIN_AT, CLAIM_AT, PARENT_IIN, PRIORITY_UNTIL, RELEASE_AT, file_application
 from tests.browser.flows import Family, log_in

@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.iin import iin_build
+from placements.bulletin import bulletin_publish
 from placements.models import Direction
-from placements.services import bulletin_publish, seat_release
+from placements.seats import seat_release
 from tests.browser.conftest import BIRTH_DATE, BULLETIN_AT, CLAIM_AT, PARENT_IIN, RELEASE_AT
 from tests.browser.flows import Family, application_number, apply_child, claim, confirm_phone, log_in, submit
 

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
+from placements.bulletin import bulletin_publish
 from placements.models import Group
-from placements.services import bulletin_publish, seat_release
+from placements.seats import seat_release
 from tests.browser.conftest import ARTIFACTS, BULLETIN_AT, DESKTOP_SIZE, OPERATOR_PASSWORD, PHONE_SIZE, RELEASE_AT
 
 pytestmark = pytest.mark.browser

@@ -14,8 +14,9 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from core.iin import iin_build
+from placements.bulletin import bulletin_publish
 from placements.models import Group, Kindergarten
-from placements.services import bulletin_publish, seat_release
+from placements.seats import seat_release
 from tests.browser.axe import axe_violations, check_axe
 from tests.browser.conftest import APPLY_AT, BIRTH_DATE, BULLETIN_AT, CLAIM_AT, RELEASE_AT, file_application
 from tests.browser.flows import Family, log_in

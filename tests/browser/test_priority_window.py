@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 
 from core.iin import iin_build
 from notifications.models import OutboxSms
+from placements.bulletin import bulletin_publish
 from placements.models import Direction, Grant
-from placements.services import bulletin_publish, seat_release
+from placements.seats import seat_release
 from tests.browser.conftest import APPLY_AT, BIRTH_DATE, BULLETIN_AT, PRIORITY_UNTIL, RELEASE_AT, file_application
 from tests.browser.flows import Family, claim, log_in
 from tests.factories import astana

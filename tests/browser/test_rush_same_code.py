@@ -15,8 +15,9 @@ from playwright.sync_api import expect
 
 from core.iin import iin_build
 from notifications.models import Event, Message
+from placements.bulletin import bulletin_publish
 from placements.models import Direction, Group
-from placements.services import bulletin_publish, seat_release
+from placements.seats import seat_release
 from tests.browser.conftest import BIRTH_DATE, BULLETIN_AT, RELEASE_AT, file_application, last_code
 from tests.browser.flows import Family, form_of, log_in
 from tests.factories import astana

@@ -8,7 +8,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from placements.services import bulletin_publish, direction_cancel, seat_claim, seat_release, seat_withdraw
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel
+from placements.seats import seat_release, seat_withdraw
 from tests.browser.conftest import BULLETIN_AT, CLAIM_AT, RELEASE_AT, file_application
 from tests.browser.test_layout import LANGUAGES, WIDTHS, check_page, set_language
 

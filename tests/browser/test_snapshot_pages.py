@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from opendata.snapshot import MANIFEST, snapshot_make
-from placements.services import bulletin_publish, seat_release
+from placements.bulletin import bulletin_publish
+from placements.seats import seat_release
 from tests.browser.conftest import APPLY_AT, BULLETIN_AT, RELEASE_AT, file_application
 from tests.browser.test_layout import check_page, set_language
 

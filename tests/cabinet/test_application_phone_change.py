@@ -8,7 +8,8 @@ import pytest
 from audit.models import AuditRecord
 from core.errors import Refusal
 from notifications.models import Message
-from queues.services import application_phone_change, application_withdraw
+from placements.application_actions import application_withdraw
+from queues.services import application_phone_change
 from tests.cabinet.conftest import PHONE, PHONE2
 from tests.factories import astana
 

@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 
-from placements.services import bulletin_publish, seat_claim, seat_release
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.seats import seat_release
 from tests.cabinet.conftest import DURING, OTHER_IIN, PARENT_IIN, PHONE, file_application, login
 from tests.factories import BULLETIN_AT, FILED_AT, RELEASED_AT
 

@@ -10,7 +10,7 @@ from accounts.services import cabinet_phone_change
 from audit.models import AuditRecord
 from core.errors import Refusal
 from notifications.models import Message
-from queues.services import application_withdraw
+from placements.application_actions import application_withdraw
 from tests.cabinet.conftest import PARENT_IIN, PHONE, PHONE2, file_application
 from tests.factories import FILED_AT, astana
 

@@ -17,8 +17,10 @@ from accounts.models import OneTimeCode
 from accounts.otp import code_consume, code_issue, code_verify
 from core.errors import Refusal
 from notifications.models import Event, Message
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Direction, Group, Seat
-from placements.services import bulletin_publish, seat_claim, seat_release
+from placements.seats import seat_release
 from tests.cabinet.conftest import AFTER, PARENT_IIN, PHONE, PHONE2, file_application, last_code, login, refusal_text
 from tests.factories import BULLETIN_AT, OPEN_AT, RELEASED_AT, astana
 

@@ -9,9 +9,12 @@ import re
 
 import pytest
 
-from placements.services import bulletin_publish, direction_cancel, seat_claim, seat_release
+from placements.application_actions import benefit_reject
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel
+from placements.seats import seat_release
 from placements.verification import check_display, direction_check
-from queues.services import benefit_reject
 from tests.cabinet.conftest import AFTER, DURING, PARENT_IIN, PHONE, file_application, login
 from tests.factories import BULLETIN_AT, RELEASED_AT, astana
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from notifications.models import Message
+from placements.bulletin import bulletin_publish
 from placements.models import Direction, Seat
-from placements.services import bulletin_publish, seat_release
+from placements.seats import seat_release
 from tests.cabinet.conftest import AFTER, DURING, confirm_with_code, login, refusal_text
 from tests.factories import BULLETIN_AT, RELEASED_AT, astana
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts.kiosks import KIOSK_COOKIE, kiosk_register
 from accounts.middleware import SESSION_KIOSK_SEEN
 from accounts.models import Kiosk
-from placements.services import bulletin_publish, seat_release
+from placements.bulletin import bulletin_publish
+from placements.seats import seat_release
 from tests.cabinet.conftest import DURING, login
 from tests.factories import BULLETIN_AT, RELEASED_AT
 

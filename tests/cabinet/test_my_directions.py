@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from placements.services import bulletin_publish, direction_cancel, seat_claim, seat_release
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel
+from placements.seats import seat_release
 from tests.cabinet.conftest import AFTER, confirm_with_code, login, refusal_text
 from tests.factories import BULLETIN_AT, RELEASED_AT, astana
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from placements.bulletin import bulletin_publish
 from placements.models import Group
-from placements.services import bulletin_publish, seat_release
+from placements.seats import seat_release
 from tests.cabinet.conftest import AFTER, login
 from tests.factories import BULLETIN_AT, RELEASED_AT
 

@@ -11,7 +11,9 @@ from accounts.models import Cabinet
 from audit.models import AuditRecord
 from notifications.models import Message
 from notifications.texts import message_text
-from placements.services import bulletin_publish, seat_claim, seat_release
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.seats import seat_release
 from tests.cabinet.conftest import AFTER, PARENT_IIN, PHONE, PHONE2, confirm_with_code, last_code, login, refusal_text
 from tests.factories import BULLETIN_AT, RELEASED_AT
 

@@ -14,7 +14,8 @@ from django.test import Client
 from accounts.models import OneTimeCode
 from core import ratelimit
 from core.iin import iin_build
-from placements.services import bulletin_publish, seat_release
+from placements.bulletin import bulletin_publish
+from placements.seats import seat_release
 from tests.cabinet.conftest import AFTER, OTHER_IIN, OTHER_PHONE, file_application, login
 from tests.factories import BULLETIN_AT, RELEASED_AT
 

@@ -13,8 +13,9 @@ from core import health
 from core.health import heartbeat_record, readiness
 from core.watchdog import watchdog_run
 from indigo.celery import app as celery_app
+from placements.bulletin import bulletin_publish
+from placements.expiry import directions_expire
 from placements.models import Direction
-from placements.services import bulletin_publish, directions_expire
 from tests.factories import ApplicationFactory, GroupFactory, astana, direction_issue, seats_release
 
 pytestmark = pytest.mark.django_db

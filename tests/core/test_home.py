@@ -16,10 +16,13 @@ from django.test import Client
 from django.utils import timezone
 
 from core.calendar import enrollment_year
+from placements.application_actions import application_withdraw
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_enroll
+from placements.seats import seat_release, seat_withdraw
 from placements.selectors import portal_counters
-from placements.services import bulletin_publish, direction_enroll, seat_claim, seat_release, seat_withdraw
 from queues.models import Locality
-from queues.services import application_withdraw
 from tests.factories import ApplicationFactory, GroupFactory, KindergartenFactory
 
 pytestmark = pytest.mark.django_db

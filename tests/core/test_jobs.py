@@ -17,8 +17,10 @@ from core.calendar import ASTANA, add_working_days, enrollment_year, next_seven_
 from core.iin import iin_build
 from indigo.celery import app as celery_app
 from placements import tasks as placement_tasks
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, Publication, Seat
-from placements.services import bulletin_publish, seat_claim, seat_release
+from placements.seats import seat_release
 from queues import tasks as queue_tasks
 from queues.models import Application, Locality
 from queues.services import application_file

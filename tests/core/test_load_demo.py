@@ -27,7 +27,7 @@ from core.models import Counter
 from notifications.models import Message
 from notifications.phones import phone_normalize
 from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, Publication, Seat
-from placements.services import effective_state
+from placements.selectors import effective_state
 from queues.models import Application, Locality
 from queues.selectors import application_positions, queue_order
 from tests.factories import astana

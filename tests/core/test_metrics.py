@@ -21,7 +21,7 @@ from notifications.delivery import message_deliver
 from notifications.models import Message
 from notifications.services import deliveries_suspended, sms_send_code
 from placements import tasks as placement_tasks
-from placements.services import seat_claim
+from placements.claims import seat_claim
 from tests.factories import OPEN_AT, ApplicationFactory, GroupFactory, astana, seats_publish, seats_release
 from tests.notifications.conftest import fake_mobizon, mobizon  # noqa: F401  (the fake SMS gateway)
 
@@ -167,7 +167,7 @@ def test_a_failing_task_is_counted_as_a_failure(monkeypatch):
     def broken(*, now):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(placement_tasks.services, "seats_promote", broken)
+    monkeypatch.setattr(placement_tasks.seats, "seats_promote", broken)
     # As a worker runs it: the error is recorded, not raised into the caller (eager mode would raise
     # before Celery sends task_failure).
     assert placement_tasks.seats_promote.apply(throw=False).failed()

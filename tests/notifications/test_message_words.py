@@ -11,10 +11,14 @@ from notifications.delivery import message_render
 from notifications.models import Message, OutboxSms
 from notifications.services import sms_send_code
 from notifications.texts import SMS_MAX_SEGMENTS, message_text, sms_fit, sms_segments
+from placements.application_actions import application_withdraw, benefit_reject
+from placements.bulletin import bulletin_publish
+from placements.directions import direction_cancel
+from placements.expiry import directions_expire
 from placements.models import Group, Kindergarten
-from placements.services import bulletin_publish, direction_cancel, directions_expire, seat_release
+from placements.seats import seat_release
 from queues.models import Locality
-from queues.services import application_file, application_withdraw, benefit_reject
+from queues.services import application_file
 from tests.factories import BULLETIN_AT, OPEN_AT, PRIORITY_UNTIL, RELEASED_AT, astana, direction_issue, seats_publish
 
 pytestmark = pytest.mark.django_db

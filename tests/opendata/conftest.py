@@ -30,8 +30,10 @@ from django.test import Client
 from django.utils import timezone
 
 from core.iin import iin_build
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Direction, Group, Kindergarten, Seat
-from placements.services import bulletin_publish, seat_claim, seat_release, seat_withdraw
+from placements.seats import seat_release, seat_withdraw
 from queues.models import Application, Locality
 from queues.services import application_file
 from tests.factories import astana

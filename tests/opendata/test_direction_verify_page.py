@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from opendata.views import VERIFY_LIMIT
+from placements.directions import direction_cancel
 from placements.models import Group, Kindergarten
-from placements.services import direction_cancel
 from placements.verification import check_display, direction_check, direction_id_from_check, direction_verify_url
 from queues.models import Locality
 from tests.factories import ApplicationFactory, astana, direction_issue

@@ -9,8 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from core.iin import iin_build
 from opendata import views
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Group, Kindergarten
-from placements.services import bulletin_publish, seat_claim, seat_release, seat_withdraw
+from placements.seats import seat_release, seat_withdraw
 from queues.models import Locality
 from queues.services import application_file
 from tests.factories import astana

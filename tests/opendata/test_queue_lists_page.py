@@ -3,7 +3,8 @@
 import datetime as dt
 
 from core.iin import iin_build
-from queues.services import application_file, benefit_reject
+from placements.application_actions import benefit_reject
+from queues.services import application_file
 from tests.factories import astana
 from tests.opendata.conftest import SPEC_ORDER, csv_rows, json_rows
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from placements.services import bulletin_publish, direction_cancel, direction_enroll
+from placements.bulletin import bulletin_publish
+from placements.directions import direction_cancel, direction_enroll
 from tests.factories import astana
 from tests.opendata.conftest import csv_rows, json_rows
 

@@ -13,11 +13,15 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from opendata.selectors.seat_story import seat_story
+from placements.application_actions import application_withdraw
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel, direction_enroll
+from placements.expiry import directions_expire
 from placements.models import Group, Kindergarten, Seat
-from placements.services import bulletin_publish, direction_cancel, direction_enroll, directions_expire, seat_claim, seat_release, seat_withdraw
+from placements.seats import seat_release, seat_withdraw
 from placements.verification import direction_check
 from queues.models import Locality
-from queues.services import application_withdraw
 from tests.factories import ApplicationFactory, astana
 from tests.opendata.conftest import body, client_from_own_address
 

@@ -28,8 +28,9 @@ from django.core.management import CommandError, call_command
 
 from core.iin import iin_build
 from opendata.snapshot import MANIFEST, snapshot_make, snapshots_prune
-from placements.services import seat_claim
-from queues.services import application_file, application_withdraw
+from placements.application_actions import application_withdraw
+from placements.claims import seat_claim
+from queues.services import application_file
 from tests.factories import astana
 from tests.opendata.conftest import client_from_own_address
 

@@ -32,8 +32,10 @@ from django.utils import timezone
 
 from core.iin import iin_build
 from core.once import form_token_issue
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Direction, Group, Kindergarten, Seat
-from placements.services import bulletin_publish, seat_claim, seat_release
+from placements.seats import seat_release
 from queues.documents import benefit_document_attach
 from queues.models import Application, BenefitDocument, Locality
 from queues.services import application_file

@@ -8,9 +8,10 @@ from django.utils import translation
 
 from audit.models import AuditRecord
 from core.errors import Refusal
+from placements.application_actions import benefit_confirm
+from placements.directions import direction_enroll
+from placements.expiry import directions_expire
 from placements.models import Direction
-from placements.services import direction_enroll, directions_expire
-from queues.services import benefit_confirm
 from tests.factories import astana
 from tests.operator.conftest import NOW, body, form_token, token_for
 

@@ -4,8 +4,8 @@ The documents are linked only for a user holding the staff permission to read ap
 import pytest
 from django.contrib.auth.models import Permission
 
-from placements.services import direction_flag_documents
-from queues.services import benefit_confirm
+from placements.application_actions import benefit_confirm
+from placements.directions import direction_flag_documents
 from tests.operator.conftest import NOW, body
 
 pytestmark = pytest.mark.django_db

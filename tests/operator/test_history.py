@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from placements.services import seat_release, seat_withdraw
+from placements.seats import seat_release, seat_withdraw
 from tests.operator.conftest import NOW, body
 
 pytestmark = pytest.mark.django_db

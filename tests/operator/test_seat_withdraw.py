@@ -6,7 +6,7 @@ from django.utils import translation
 from audit.models import AuditRecord
 from core.errors import Refusal
 from placements.models import Seat
-from placements.services import seats_promote
+from placements.seats import seats_promote
 from tests.operator.conftest import AFTER_WINDOW, NOW, body, form_token, token_for
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from placements.models import Seat
-from placements.services import seat_withdraw
+from placements.seats import seat_withdraw
 from tests.operator.conftest import NOW, body
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,13 @@ import datetime as dt
 import pytest
 
 from audit.models import AuditRecord
+from placements.application_actions import application_withdraw, benefit_confirm
+from placements.claims import seat_claim
+from placements.directions import direction_cancel, direction_enroll
+from placements.expiry import directions_expire
 from placements.models import Grant
-from placements.services import direction_cancel, direction_enroll, directions_expire, seat_claim, seats_promote
-from queues.services import application_withdraw, applications_archive_over_age, benefit_confirm
+from placements.seats import seats_promote
+from queues.services import applications_archive_over_age
 from tests.factories import OPEN_AT, PRIORITY_UNTIL, ApplicationFactory, GroupFactory, LocalityFactory, astana, direction_issue, reloaded, seats_publish
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import pytest
 from core.calendar import add_working_days
 from core.errors import Refusal
 from core.models import CalendarOverride
+from placements.application_actions import application_withdraw
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Bulletin, Grant, Publication, Seat
-from placements.services import bulletin_publish, seat_claim
-from queues.services import application_withdraw
 from tests.factories import (
     BULLETIN_AT,
     FILED_AT,
@@ -126,7 +127,7 @@ def test_a_late_run_publishes_everything_released_before_it_with_windows_from_it
 
 
 def test_a_seat_back_from_an_ended_direction_is_published_again_with_a_new_window():
-    from placements.services import direction_cancel
+    from placements.directions import direction_cancel
 
     application = ApplicationFactory()
     direction = direction_issue(application=application)
@@ -228,7 +229,7 @@ def test_a_grant_ends_when_its_application_is_withdrawn_and_the_next_bulletin_sk
 
 
 def test_a_returning_application_waits_for_a_new_grant():
-    from placements.services import direction_cancel
+    from placements.directions import direction_cancel
 
     group = GroupFactory()
     locality = group.kindergarten.locality

@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from placements.bulletin import first_without_grant, queues_first
+from placements.bulletin import bulletin_publish, first_without_grant, queues_first
 from placements.models import Bulletin, Grant, Publication, Seat
-from placements.services import bulletin_publish
 from queues.selectors import interleave, queue_order
 from tests.factories import BIRTH_YEAR, BULLETIN_AT, FILED_AT, ApplicationFactory, GroupFactory, LocalityFactory, astana, seats_release
 

@@ -14,8 +14,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from core.errors import Refusal
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.expiry import directions_expire
 from placements.models import Direction, Grant, Publication, Seat
-from placements.services import bulletin_publish, directions_expire, seat_claim, seat_withdraw, seats_promote
+from placements.seats import seat_withdraw, seats_promote
 from queues.models import Application
 from tests.factories import BULLETIN_AT, OPEN_AT, PRIORITY_UNTIL, ApplicationFactory, GroupFactory, astana, reloaded, seats_publish, seats_release
 

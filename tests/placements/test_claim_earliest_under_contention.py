@@ -15,8 +15,8 @@ import pytest
 from django.db import connection, transaction
 
 from core.errors import Refusal
+from placements.claims import seat_claim
 from placements.models import Seat
-from placements.services import seat_claim
 from tests.factories import BULLETIN_AT, NEXT_BULLETIN_AT, ApplicationFactory, GroupFactory, astana, seats_publish
 
 pytestmark = [
@@ -101,7 +101,7 @@ def test_a_claim_waits_briefly_rather_than_refuse_when_the_only_seat_is_locked(s
         seat_claim(application=_family(group), group=group, now=CLAIM_AT)
     assert set(Seat.objects.filter(state="claimed").values_list("id", flat=True)) == {first.pk, second.pk}
     locks = _Locks(third)
-    letting_go = threading.Timer(0.2, locks.release)  # while the claim is retrying (placements.services.CLAIM_BUSY_*)
+    letting_go = threading.Timer(0.2, locks.release)  # while the claim is retrying (placements.claims.CLAIM_BUSY_*)
     letting_go.start()
     try:
         assert seat_claim(application=_family(group), group=group, now=CLAIM_AT).seat_id == third.pk

@@ -5,7 +5,7 @@ while a claim by a queued family no longer looks for a direction to expire)."""
 import pytest
 
 from core.errors import Refusal
-from placements.services import seat_claim
+from placements.claims import seat_claim
 from queues.models import Application
 from tests.factories import ApplicationFactory, GroupFactory, astana, direction_issue, reloaded, seats_publish
 

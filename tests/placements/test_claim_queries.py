@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.calendar import calendar_cache_clear, calendar_cached
+from placements.claims import seat_claim
 from placements.models import Direction, Group
-from placements.services import seat_claim
 from tests.factories import OPEN_AT, PRIORITY_UNTIL, ApplicationFactory, GroupFactory, astana, reloaded, seats_publish
 
 pytestmark = [

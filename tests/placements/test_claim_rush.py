@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from core.errors import Refusal
+from placements.claims import seat_claim
 from placements.models import Direction, Seat
-from placements.services import seat_claim
 from queues.models import Application
 from tests.factories import PRIORITY_UNTIL, ApplicationFactory, GroupFactory, KindergartenFactory, seats_publish
 

@@ -3,7 +3,9 @@
 import pytest
 
 from core.errors import Refusal
-from placements.services import bulletin_publish, direction_cancel, directions_expire
+from placements.bulletin import bulletin_publish
+from placements.directions import direction_cancel
+from placements.expiry import directions_expire
 from queues.selectors import application_positions
 from tests.factories import FILED_AT, ApplicationFactory, astana, direction_issue, reloaded
 

@@ -6,7 +6,7 @@ import pytest
 
 from audit.models import AuditRecord
 from core.errors import Refusal
-from placements.services import direction_flag_documents
+from placements.directions import direction_flag_documents
 from tests.factories import ApplicationFactory, astana, direction_issue, reloaded
 
 pytestmark = pytest.mark.django_db

@@ -17,9 +17,10 @@ from django.db import connection, transaction
 
 from audit.models import AuditRecord
 from core.errors import Refusal
+from placements.application_actions import application_withdraw, benefit_reject
+from placements.directions import direction_cancel, direction_enroll, direction_extend
+from placements.expiry import directions_expire
 from placements.models import Direction
-from placements.services import direction_cancel, direction_enroll, direction_extend, directions_expire
-from queues.services import application_withdraw, benefit_reject
 from tests.factories import ApplicationFactory, astana, direction_issue, reloaded
 
 pytestmark = [

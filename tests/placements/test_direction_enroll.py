@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 
 from core.errors import Refusal
+from placements.application_actions import benefit_confirm
+from placements.directions import direction_enroll
+from placements.expiry import directions_expire
 from placements.models import Direction
-from placements.services import direction_enroll, directions_expire
 from queues.selectors import application_positions
-from queues.services import benefit_confirm
 from tests.factories import ApplicationFactory, astana, direction_issue, reloaded
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,10 @@ import pytest
 
 from core.calendar import local
 from core.errors import Refusal
-from placements.services import bulletin_publish, direction_enroll, direction_extend, seat_claim, seat_release
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_enroll, direction_extend
+from placements.seats import seat_release
 from tests.factories import ApplicationFactory, GroupFactory, astana, direction_issue, reloaded
 
 pytestmark = pytest.mark.django_db

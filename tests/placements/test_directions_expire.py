@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 
+from placements.bulletin import bulletin_publish
+from placements.directions import direction_extend
+from placements.expiry import directions_expire
 from placements.models import Direction
-from placements.services import bulletin_publish, direction_extend, directions_expire
 from queues.selectors import application_positions
 from tests.factories import FILED_AT, ApplicationFactory, astana, direction_issue, reloaded
 

@@ -6,8 +6,8 @@ import pytest
 
 import placements.expiry
 from notifications.models import Message
+from placements.expiry import directions_expire
 from placements.models import Direction, Seat
-from placements.services import directions_expire
 from queues.selectors import application_positions
 from tests.factories import FILED_AT, ApplicationFactory, GroupFactory, LocalityFactory, astana, direction_issue, reloaded
 

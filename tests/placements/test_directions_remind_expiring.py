@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from notifications.models import Message
-from placements.services import direction_extend, directions_remind_expiring
+from placements.directions import direction_extend, directions_remind_expiring
 from placements.tasks import directions_remind_expiring as remind_task
 from tests.factories import PRIORITY_UNTIL, ApplicationFactory, direction_issue
 

@@ -10,8 +10,8 @@ from django.utils import translation
 
 from core.errors import Refusal
 from placements.models import Seat
+from placements.seats import seat_release, seat_withdraw
 from placements.selectors import group_room
-from placements.services import seat_release, seat_withdraw
 from tests.factories import RELEASED_AT, GroupFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notifications.models import Message
-from placements.services import direction_enroll, direction_extend
+from placements.directions import direction_enroll, direction_extend
 from queues.models import Application
 from tests.factories import PRIORITY_UNTIL, ApplicationFactory, GroupFactory, direction_issue
 

@@ -5,8 +5,8 @@ they open and leave priority access (working days, SPEC §2)."""
 import pytest
 from django.utils import translation
 
+from placements.bulletin import bulletin_next
 from placements.operator.confirmations import release_confirmation
-from placements.services import bulletin_next
 from tests.factories import GroupFactory, astana
 
 pytestmark = pytest.mark.django_db

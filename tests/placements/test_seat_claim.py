@@ -5,10 +5,14 @@ import datetime as dt
 import pytest
 
 from core.errors import Refusal
+from placements.application_actions import application_withdraw, benefit_confirm, benefit_reject
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_enroll
 from placements.models import Direction, Grant, Seat
-from placements.services import bulletin_publish, direction_enroll, seat_claim, seat_withdraw
+from placements.seats import seat_withdraw
 from queues.selectors import application_positions
-from queues.services import application_withdraw, applications_archive_over_age, benefit_confirm, benefit_reject
+from queues.services import applications_archive_over_age
 from tests.factories import (
     BULLETIN_AT,
     NEXT_BULLETIN_AT,

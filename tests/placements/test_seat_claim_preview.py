@@ -2,8 +2,8 @@
 
 import pytest
 
+from placements.claims import seat_claim_preview
 from placements.models import Direction, Seat
-from placements.services import seat_claim_preview
 from tests.factories import OPEN_AT, PRIORITY_UNTIL, ApplicationFactory, GroupFactory, LocalityFactory, seats_publish
 
 pytestmark = pytest.mark.django_db

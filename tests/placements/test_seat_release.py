@@ -3,8 +3,9 @@
 import pytest
 
 from core.errors import Refusal
+from placements.claims import seat_claim
 from placements.models import Seat
-from placements.services import seat_claim, seat_release
+from placements.seats import seat_release
 from tests.factories import PRIORITY_UNTIL, RELEASED_AT, ApplicationFactory, GroupFactory, astana
 
 pytestmark = pytest.mark.django_db

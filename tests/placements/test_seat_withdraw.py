@@ -3,8 +3,11 @@
 import pytest
 
 from core.errors import Refusal
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_enroll
 from placements.models import Bulletin, Publication
-from placements.services import bulletin_publish, direction_enroll, seat_claim, seat_withdraw
+from placements.seats import seat_withdraw
 from tests.factories import (
     BULLETIN_AT,
     OPEN_AT,

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from placements.services import seat_claim, seats_promote
+from placements.claims import seat_claim
+from placements.seats import seats_promote
 from tests.factories import PRIORITY_UNTIL, ApplicationFactory, GroupFactory, astana, reloaded, seats_publish
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from audit.models import AuditRecord
 from core.errors import Refusal
 from placements.models import Seat
-from placements.services import seats_withdraw
+from placements.seats import seats_withdraw
 from tests.factories import ApplicationFactory, GroupFactory, astana, direction_issue, seats_publish, seats_release
 
 pytestmark = pytest.mark.django_db

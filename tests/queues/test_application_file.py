@@ -6,9 +6,10 @@ import pytest
 
 from core.errors import Refusal
 from core.iin import iin_build, iin_check_digit
-from placements.services import direction_enroll
+from placements.application_actions import application_withdraw
+from placements.directions import direction_enroll
 from queues.models import Application
-from queues.services import application_file, application_withdraw
+from queues.services import application_file
 from tests.factories import FILED_AT, ApplicationFactory, LocalityFactory, astana, direction_issue, reloaded
 from tests.numbers import numbers_restart
 
@@ -250,7 +251,7 @@ def test_a_child_whose_application_was_withdrawn_may_apply_again():
 
 
 def test_a_child_archived_after_two_strikes_may_apply_again():
-    from placements.services import direction_cancel
+    from placements.directions import direction_cancel
 
     first = ApplicationFactory()
     direction_issue(application=first)

@@ -5,9 +5,14 @@ import datetime as dt
 
 import pytest
 
-from placements.services import bulletin_publish, direction_cancel, direction_end, directions_expire, seat_claim, seat_release
+from placements.application_actions import benefit_reject
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel, direction_end
+from placements.expiry import directions_expire
+from placements.seats import seat_release
 from queues.selectors import application_positions
-from queues.services import application_requeue, benefit_reject
+from queues.services import application_requeue
 from tests.factories import FILED_AT, ApplicationFactory, GroupFactory, astana, direction_issue, reloaded
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 
 from core.errors import Refusal
+from placements.application_actions import application_withdraw
+from placements.directions import direction_enroll
 from placements.models import Grant
-from placements.services import direction_enroll
-from queues.services import application_withdraw, applications_archive_over_age
+from queues.services import applications_archive_over_age
 from tests.factories import ApplicationFactory, GroupFactory, astana, direction_issue, reloaded, seats_publish
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,12 @@ import datetime as dt
 
 import pytest
 
+from placements.application_actions import application_withdraw
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
 from placements.models import Grant
-from placements.services import bulletin_publish, seat_claim, seat_release
-from queues.services import application_withdraw, applications_archive_over_age
+from placements.seats import seat_release
+from queues.services import applications_archive_over_age
 from tests.factories import ApplicationFactory, GroupFactory, LocalityFactory, astana, reloaded
 
 pytestmark = pytest.mark.django_db

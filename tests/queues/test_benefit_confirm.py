@@ -3,8 +3,8 @@
 import pytest
 
 from core.errors import Refusal
-from placements.services import seat_claim
-from queues.services import application_withdraw, benefit_confirm, benefit_reject
+from placements.application_actions import application_withdraw, benefit_confirm, benefit_reject
+from placements.claims import seat_claim
 from tests.factories import OPEN_AT, ApplicationFactory, GroupFactory, astana, direction_issue, reloaded, seats_publish
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from core.errors import Refusal
+from placements.application_actions import application_withdraw, benefit_confirm, benefit_reject
+from placements.bulletin import bulletin_publish
 from placements.models import Publication
-from placements.services import bulletin_publish
 from queues.selectors import application_positions
-from queues.services import application_withdraw, benefit_confirm, benefit_reject
 from tests.factories import FILED_AT, ApplicationFactory, astana, direction_issue, reloaded
 
 pytestmark = pytest.mark.django_db

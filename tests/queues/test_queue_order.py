@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from placements.application_actions import benefit_reject
 from queues.selectors import application_positions, interleave, position_of, queue_order
-from queues.services import benefit_reject
 from tests.factories import BIRTH_YEAR, FILED_AT, ApplicationFactory, LocalityFactory, astana, direction_issue
 
 
@@ -108,7 +108,7 @@ def test_the_special_queue_holds_only_applications_that_stand_in_it():
 
 @pytest.mark.django_db
 def test_an_application_holding_a_direction_has_no_position_and_a_returned_one_keeps_its_place():
-    from placements.services import direction_cancel
+    from placements.directions import direction_cancel
 
     locality = LocalityFactory()
     first, second, third = _file_classes(locality, "ggg")

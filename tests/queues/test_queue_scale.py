@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from placements.application_actions import benefit_reject
 from queues.models import Application
 from queues.selectors import application_positions, interleave, page_ranks, queue_class_sizes, queue_order, queue_page
-from queues.services import benefit_reject
 from tests.factories import BIRTH_YEAR, FILED_AT, ApplicationFactory, LocalityFactory, astana
 
 

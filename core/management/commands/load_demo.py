@@ -35,8 +35,13 @@ from core.iin import iin_build
 from core.management.commands.run_job import parse_moment
 from notifications.models import Message
 from notifications.services import deliveries_suspended
-from placements import services as placements
+from placements.application_actions import application_withdraw, benefit_confirm, benefit_reject
+from placements.bulletin import bulletin_publish
+from placements.claims import seat_claim
+from placements.directions import direction_cancel, direction_enroll, direction_extend
+from placements.expiry import directions_expire
 from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, Publication, Seat
+from placements.seats import seat_release, seat_withdraw, seats_promote
 from queues import services as queues
 from queues.models import Application, Locality
 from queues.selectors import queue_order
@@ -378,9 +383,7 @@ class _Demo:
 
     def do_decide(self, t: dt.datetime, app_id: int, confirm: bool) -> None:
         if Application.objects.filter(pk=app_id, benefit_status="claimed").exists():
-            (queues.benefit_confirm if confirm else queues.benefit_reject)(
-                application=self.apps[app_id], now=t, reason="" if confirm else "документы не подтверждены"
-            )
+            (benefit_confirm if confirm else benefit_reject)(application=self.apps[app_id], now=t, reason="" if confirm else "документы не подтверждены")
 
     # --- three weeks of seats -----------------------------------------------------------------
 
@@ -417,12 +420,12 @@ class _Demo:
 
     def do_release(self, t: dt.datetime, group: Group, count: int, reserved: bool = False) -> None:
         code = group.kindergarten.code
-        seats = placements.seat_release(group=group, birth_year=enrollment_year(t) - group.age_from, count=count, now=t, by=self.operators[code])
+        seats = seat_release(group=group, birth_year=enrollment_year(t) - group.age_from, count=count, now=t, by=self.operators[code])
         if reserved:
             self.reserved_seats.update(s.pk for s in seats)
 
     def do_bulletin(self, t: dt.datetime) -> None:
-        bulletin = placements.bulletin_publish(now=t)
+        bulletin = bulletin_publish(now=t)
         if bulletin is None:
             return
         rng = self.rng
@@ -450,8 +453,8 @@ class _Demo:
             self.do_claim(t, self.rng.choice(candidates), group)
 
     def do_claim(self, t: dt.datetime, app_id: int, group: Group) -> None:
-        direction = placements.seat_claim(application=self.apps[app_id], group=group, now=t)
-        self.push(direction.valid_until, EXPIRE, lambda m: placements.directions_expire(now=m))
+        direction = seat_claim(application=self.apps[app_id], group=group, now=t)
+        self.push(direction.valid_until, EXPIRE, lambda m: directions_expire(now=m))
         if app_id in self.demo_ids:
             return
         rng, issued = self.rng, direction.issued_at
@@ -465,15 +468,15 @@ class _Demo:
         if direction.valid_until > self.now and r < 0.5:
             return  # still waiting for the family at first start
         if r < 0.08:
-            self.push(later, ACT, self.do_parent, placements.direction_cancel, app_id)
+            self.push(later, ACT, self.do_parent, direction_cancel, app_id)
         elif r < 0.12:
-            self.push(later, ACT, self.do_parent, queues.application_withdraw, app_id)
+            self.push(later, ACT, self.do_parent, application_withdraw, app_id)
         elif r < 0.25:
-            self.push(later, ACT, self.do_parent, placements.direction_extend, app_id)
-            self.push(issued + dt.timedelta(days=rng.randint(8, 20)), ACT, self.do_parent, placements.direction_enroll, app_id)
+            self.push(later, ACT, self.do_parent, direction_extend, app_id)
+            self.push(issued + dt.timedelta(days=rng.randint(8, 20)), ACT, self.do_parent, direction_enroll, app_id)
         else:
             enroll_at = self.calendar.add_working_days(issued, 2) + dt.timedelta(hours=rng.randint(1, 8))
-            self.push(min(enroll_at, direction.valid_until - dt.timedelta(hours=1)), ACT, self.do_parent, placements.direction_enroll, app_id)
+            self.push(min(enroll_at, direction.valid_until - dt.timedelta(hours=1)), ACT, self.do_parent, direction_enroll, app_id)
 
     def do_parent(self, t: dt.datetime, service: Callable, app_id: int) -> None:
         service(application=self.apps[app_id], now=t)
@@ -491,12 +494,12 @@ class _Demo:
 
     def do_withdraw_someone(self, t: dt.datetime) -> None:
         queued = list(Application.objects.filter(status="queued").exclude(pk__in=self.demo_ids).order_by("pk").values_list("pk", flat=True)[:400])
-        queues.application_withdraw(application=self.apps[self.rng.choice(queued)], now=t)
+        application_withdraw(application=self.apps[self.rng.choice(queued)], now=t)
 
     def do_withdraw_seat(self, t: dt.datetime) -> None:
         seat = Seat.objects.filter(state__in=Seat.PUBLISHED_STATES).exclude(pk__in=self.reserved_seats).order_by("pk").first()
         if seat is not None:
-            placements.seat_withdraw(seat=seat, now=t)
+            seat_withdraw(seat=seat, now=t)
 
     def build(self) -> None:
         first_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -504,8 +507,8 @@ class _Demo:
         self.plan_filings()
         self.plan_seats()
         self.run()
-        placements.directions_expire(now=self.now)
-        placements.seats_promote(now=self.now)
+        directions_expire(now=self.now)
+        seats_promote(now=self.now)
         # The demo parent has logged in before: IIN, an SMS code to the cabinet's phone (on
         # /demo-phone/), then this password. The cabinet opened with the family's first filing.
         cabinet = Cabinet.objects.get(iin=DEMO_PARENT["applicant_iin"])

@@ -8,10 +8,10 @@ from django.utils import timezone
 from core.calendar import ASTANA
 
 JOBS = {
-    "bulletin": ("placements.services", "bulletin_publish"),
-    "promote": ("placements.services", "seats_promote"),
-    "expire": ("placements.services", "directions_expire"),
-    "remind": ("placements.services", "directions_remind_expiring"),
+    "bulletin": ("placements.bulletin", "bulletin_publish"),
+    "promote": ("placements.seats", "seats_promote"),
+    "expire": ("placements.expiry", "directions_expire"),
+    "remind": ("placements.directions", "directions_remind_expiring"),
     "over_age": ("queues.services", "applications_archive_over_age"),
     "retention": ("core.retention", "retention_run"),
 }
