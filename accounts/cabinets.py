@@ -9,7 +9,7 @@ import datetime as dt
 from accounts.models import Cabinet
 from audit.services import audit_record
 from core.errors import Refusal
-from notifications.phones import phone_normalize
+from core.phones import phone_normalize
 
 
 def phones_normalized(*phones: str) -> tuple[str, ...]:

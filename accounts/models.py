@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.iin import validate_iin
 
-# The form notifications.phones.phone_normalize returns: 11 ASCII digits, starting with 7 (`\d` would take any script).
+# The form core.phones.phone_normalize returns: 11 ASCII digits, starting with 7 (`\d` would take any script).
 phone_digits = RegexValidator(r"^7[0-9]{10}$", _("Enter a Kazakhstan mobile number, e.g. +7 701 123 45 67."))
 
 

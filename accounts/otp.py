@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import OneTimeCode, PhoneThrottle
 from core.errors import Refusal
-from notifications.phones import phone_normalize
+from core.phones import phone_normalize
 
 CODE_DIGITS = 6
 CODE_TTL = dt.timedelta(minutes=5)

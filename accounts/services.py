@@ -19,7 +19,7 @@ from audit.services import audit_record
 from core.calendar import local
 from core.errors import Refusal
 from core.iin import iin_is_valid
-from notifications.phones import phone_masked, phone_normalize
+from core.phones import phone_masked, phone_normalize
 from queues.models import Application
 from queues.services import application_phone_change
 
@@ -233,7 +233,7 @@ def cabinet_password_set(*, cabinet: Cabinet, password: str, purpose: str, now: 
     password_reset), or at a login (`login`) when the cabinet has no password yet. Otherwise a
     login code would let anyone holding the phone skip the password and clear a lockout.
     Django's password validators apply."""
-    if purpose not in (PURPOSES.LOGIN, PURPOSES.PASSWORD_RESET):
+    if purpose not in (OneTimeCode.Purpose.LOGIN, OneTimeCode.Purpose.PASSWORD_RESET):
         raise Refusal("password_already_set")
     try:
         validate_password(password)
@@ -241,7 +241,7 @@ def cabinet_password_set(*, cabinet: Cabinet, password: str, purpose: str, now: 
         raise Refusal("weak_password", reasons=" ".join(exc.messages)) from exc
     with transaction.atomic():
         cabinet = Cabinet.objects.select_for_update().get(pk=cabinet.pk)
-        if purpose != PURPOSES.PASSWORD_RESET and cabinet.password:
+        if purpose != OneTimeCode.Purpose.PASSWORD_RESET and cabinet.password:
             raise Refusal("password_already_set")
         cabinet.password = make_password(password)
         cabinet.failed_logins = 0
@@ -296,6 +296,3 @@ def cabinet_unblock(*, cabinet: Cabinet, now: dt.datetime) -> Cabinet:
 def cabinet_applications(cabinet: Cabinet):
     """A parent sees and acts only on applications where they are the applicant (SPEC §10)."""
     return Application.objects.filter(applicant_iin=cabinet.iin).select_related("locality").order_by("-filed_at")
-
-
-PURPOSES = OneTimeCode.Purpose

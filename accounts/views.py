@@ -17,8 +17,8 @@ from accounts.middleware import SESSION_CABINET, SESSION_DEVICE
 from accounts.models import Cabinet
 from audit.context import acting_as, actor_with
 from core.errors import Refusal
+from core.phones import phone_hidden
 from core.ratelimit import Limit, hashed, rate_limited_per
-from notifications.phones import phone_hidden
 
 DEVICE_COOKIE = "indigo_device"
 FLOW = "cabinet_flow"  # {"iin", "purpose": "login" | "password_reset", "verified": bool, "slot": "1" | "2", "phone"}

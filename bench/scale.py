@@ -47,7 +47,7 @@ def _ms_rows(part: str, what: str, seconds: list[float], goal_ms: float) -> list
 
 class IndependentOrder:
     """Queue orders computed here from plain rows, not by the engine's selectors: all of E, then
-    G G G P … (ratio from settings), each class by (filed_at, number); a rejected benefit is G."""
+    G G G P … (the ratio from queues.selectors.interleave_ratio), each class by (filed_at, number); a rejected benefit is G."""
 
     def __init__(self) -> None:
         self.cache: dict[tuple[int, int, str], list[int]] = {}
@@ -55,8 +55,9 @@ class IndependentOrder:
     def ids(self, locality_id: int, birth_year: int, kind: str) -> list[int]:
         key = (locality_id, birth_year, kind)
         if key not in self.cache:
-            from django.conf import settings
             from django.db import connection
+
+            from queues.selectors import interleave_ratio
 
             extra = {"general": "", "special": " AND wants_special", "sanatorium": " AND wants_sanatorium"}[kind]
             with connection.cursor() as cursor:
@@ -68,7 +69,7 @@ class IndependentOrder:
                 classes: dict[str, list[int]] = {"extraordinary": [], "priority": [], "none": []}
                 for app_id, benefit, benefit_status in cursor.fetchall():
                     classes["none" if benefit_status == "rejected" else benefit].append(app_id)
-            e, p, g, r = classes["extraordinary"], classes["priority"], classes["none"], settings.INDIGO_INTERLEAVE
+            e, p, g, r = classes["extraordinary"], classes["priority"], classes["none"], interleave_ratio()
             order, gi, pi = list(e), 0, 0
             while gi < len(g) or pi < len(p):
                 order += g[gi : gi + r]

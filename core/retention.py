@@ -41,7 +41,7 @@ def _delete_batched(queryset: QuerySet, *, batch: int = BATCH) -> int:
 
 
 def _masked_recipient() -> Case:
-    """In SQL, what notifications.phones.recipient_masked shows: `a***@example.kz`, `7701*****67`."""
+    """In SQL, what core.phones.recipient_masked shows: `a***@example.kz`, `7701*****67`."""
     at = StrIndex("recipient", Value("@"))
     return Case(
         When(recipient__contains="@", then=Concat(Left("recipient", 1), Value("***@"), Substr("recipient", at + 1))),

@@ -10,8 +10,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.phones import recipient_masked
 from notifications.models import Message
-from notifications.phones import recipient_masked
 from notifications.services import messages_retry
 
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from notifications.phones import phone_digits, phone_masked
+from core.phones import phone_digits, phone_masked
 
 logger = logging.getLogger("indigo.sms")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from notifications.phones import phone_digits
+from core.phones import phone_digits
 
 
 class DemoPhoneForm(forms.Form):

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notifications.phones import phone_masked, recipient_masked
+from core.phones import phone_masked, recipient_masked
 
 
 class Event(models.TextChoices):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 
+from core.phones import phone_digits
 from notifications.models import OutboxSms
-from notifications.phones import phone_digits
 
 OUTBOX_BACKEND = "notifications.backends.OutboxSmsBackend"
 

@@ -9,8 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from core.htmx import wants_fragment
+from core.phones import phone_masked
 from notifications.forms import DemoPhoneForm
-from notifications.phones import phone_masked
 from notifications.selectors import OUTBOX_BACKEND, demo_phone_enabled, outbox_for_phone
 
 
@@ -30,5 +31,5 @@ def demo_phone(request: HttpRequest) -> HttpResponse:
         "outbox_active": settings.SMS_BACKEND == OUTBOX_BACKEND,
     }
     # htmx polls the message list every few seconds; a plain GET renders the whole page.
-    template = "notifications/_demo_phone_messages.html" if request.htmx and phone else "notifications/demo_phone.html"
+    template = "notifications/_demo_phone_messages.html" if wants_fragment(request) and phone else "notifications/demo_phone.html"
     return render(request, template, context)

@@ -32,7 +32,7 @@ from audit.services import audit_record, heads_published
 from core.calendar import local
 from placements.models import Bulletin, Direction, Grant, Publication, Seat
 from queues.models import QUEUE_KIND_ORDER, Application
-from queues.selectors import queue_class_sizes, queue_page
+from queues.selectors import interleave_ratio, queue_class_sizes, queue_page
 
 FORMAT = "indigo-snapshot"
 FORMAT_VERSION = 1
@@ -386,7 +386,7 @@ def snapshot_make(*, now: dt.datetime, root: Path | None = None) -> Path:
             "day": day,
             "at": local(now).isoformat(timespec="seconds"),
             "events_from": local(since).isoformat(timespec="seconds"),
-            "interleave": settings.INDIGO_INTERLEAVE,
+            "interleave": interleave_ratio(),
             "audit_head": _audit_head(now),
             "files": files,
         }

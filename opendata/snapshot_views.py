@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from opendata.snapshot import COLUMNS, MANIFEST, snapshot_file, snapshots_list
+from queues.selectors import interleave_ratio
 
 # The format page's words: each file, then each column (type, meaning), in COLUMNS' order.
 T_INT, T_TEXT, T_TIME, T_BOOL = _("whole number"), _("text"), _("date and time"), _("true or false")
@@ -84,7 +85,7 @@ def snapshot_format(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opendata/snapshot_format.html",
-        {"tables": _format_tables(), "interleave": settings.INDIGO_INTERLEAVE, "keep_days": settings.SNAPSHOT_KEEP_DAYS},
+        {"tables": _format_tables(), "interleave": interleave_ratio(), "keep_days": settings.SNAPSHOT_KEEP_DAYS},
     )
 
 

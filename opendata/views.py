@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.context_processors import LOCALITY_SESSION_KEY
 from core.errors import Refusal
+from core.htmx import wants_fragment
 from core.ratelimit import Limit, address_limit, client_key, hashed, rate_limit_hits
 from opendata import export
 from opendata.forms import (
@@ -38,17 +38,13 @@ from opendata.selectors.queue_lists import queue_list, queue_summary
 from opendata.selectors.releases import releases as releases_select
 from opendata.selectors.seat_story import seat_story as seat_story_select
 from queues.models import Locality, QueueKind
+from queues.selectors import interleave_ratio
+from queues.services import STRIKES_TO_ARCHIVE
 
 # Lookups of one IIN or application number a minute: plenty for a family. Walking through IINs is
 # stopped by the address's ceiling (core.ratelimit.ADDRESS_CEILING), generous since a mobile
 # carrier's NAT or a kiosk shares one address among many families.
 CHECK_LIMIT, CHECK_WINDOW = 20, 60
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    """An htmx swap of the results; a boosted navigation or a history restore needs the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _filter_data(request: HttpRequest) -> QueryDict:
@@ -73,7 +69,7 @@ def _list_page(request: HttpRequest, listing: Listing, *, page: str, fragment: s
         "rows": rows,
         "fragment": fragment,
     }
-    return render(request, fragment if _wants_fragment(request) else page, context)
+    return render(request, fragment if wants_fragment(request) else page, context)
 
 
 @require_GET
@@ -120,7 +116,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         "birth_year": birth_year,
         "kind": kind,
         "kind_name": choice_label(QueueKind, kind),
-        "ratio": settings.INDIGO_INTERLEAVE,
+        "ratio": interleave_ratio(),
     }
     if locality is not None and birth_year:
         listing: Listing = queue_list(locality=locality, birth_year=birth_year, kind=kind)
@@ -197,8 +193,9 @@ def queue_check(request: HttpRequest) -> HttpResponse:
         "results": found,
         "error": error,
         "searched": searched,
+        "strikes_to_archive": STRIKES_TO_ARCHIVE,
     }
-    fragment = _wants_fragment(request)
+    fragment = wants_fragment(request)
     # htmx swaps only 2xx answers: the fragment carries the refusal, the whole page its status.
     response = render(request, "opendata/_queue_check_result.html" if fragment else "opendata/queue_check.html", context, status=200 if fragment else status)
     if searched:

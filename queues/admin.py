@@ -19,7 +19,7 @@ from audit.admin_mixins import AuditedModelAdmin
 from audit.labels import action_label, actor_label, role_label
 from core.calendar import local
 from core.errors import Refusal
-from notifications.phones import phone_normalize
+from core.phones import phone_clean
 from placements import application_actions
 from queues import admin_desk
 from queues.importing import COLUMNS, REQUIRED, applications_import, import_summary
@@ -59,10 +59,7 @@ class ApplicationAdminForm(forms.ModelForm):
         value = self.cleaned_data.get(name) or ""
         if name not in self.changed_data:
             return value
-        try:
-            return phone_normalize(value) if value.strip() else ""
-        except Refusal as refusal:
-            raise forms.ValidationError(refusal.message, code=refusal.code) from refusal
+        return phone_clean(value, required=False)
 
     def clean_phone(self) -> str:
         return self._phone("phone")

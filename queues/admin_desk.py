@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from core.calendar import local
 from core.errors import Refusal
 from core.iin import iin_format_message, iin_is_valid
+from core.phones import phone_clean, phone_hidden
 from core.validators import validate_person_name
-from notifications.phones import phone_hidden, phone_normalize
 from placements import application_actions
 from queues.desk import application_contacts_correct, application_file_at_desk, desk_code_send, desk_phones_to_confirm
 from queues.documents import (
@@ -61,13 +61,6 @@ def _iin_clean(value: str, code: str) -> str:
     if not iin_is_valid(value, today=local(timezone.now()).date()):
         raise forms.ValidationError(Refusal(code).message, code=code)
     return value
-
-
-def _phone_clean(value: str) -> str:
-    try:
-        return phone_normalize(value)
-    except Refusal as refusal:
-        raise forms.ValidationError(refusal.message, code=refusal.code) from refusal
 
 
 def _category_choices() -> list:
@@ -114,11 +107,10 @@ class DeskFilingForm(forms.Form):
         return _iin_clean(self.cleaned_data["applicant_iin"], "invalid_applicant_iin")
 
     def clean_phone(self) -> str:
-        return _phone_clean(self.cleaned_data["phone"])
+        return phone_clean(self.cleaned_data["phone"])
 
     def clean_phone2(self) -> str:
-        value = self.cleaned_data["phone2"]
-        return _phone_clean(value) if value.strip() else ""
+        return phone_clean(self.cleaned_data["phone2"], required=False)
 
     def clean_documents(self) -> list:
         documents = self.cleaned_data["documents"]

@@ -18,7 +18,7 @@ from audit.services import audit_record
 from core.calendar import local
 from core.errors import Refusal
 from core.iin import iin_birth_date, iin_is_valid
-from notifications.phones import phone_masked, phone_normalize
+from core.phones import phone_masked, phone_normalize
 from queues.documents import benefit_document_attach
 from queues.models import Application
 from queues.services import application_file, application_phone_change

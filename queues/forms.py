@@ -10,10 +10,10 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import NO_AUTOFILL
-from accounts.otp import phone_normalize
 from core.collation import name_key
 from core.errors import Refusal
 from core.iin import iin_format_message, iin_is_valid
+from core.phones import phone_clean
 from core.validators import validate_person_name
 from queues.models import (
     EXTRAORDINARY_CATEGORIES,
@@ -31,13 +31,6 @@ PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel", "placeholder": "+7 701
 
 def phone_field(label) -> forms.CharField:
     return forms.CharField(label=label, max_length=24, widget=forms.TextInput(attrs=PHONE_ATTRS))
-
-
-def _phone(value: str) -> str:
-    try:
-        return phone_normalize(value)
-    except Refusal as refusal:
-        raise forms.ValidationError(refusal.message, code=refusal.code) from refusal
 
 
 def _iin(value: str, code: str, today: dt.date) -> str:
@@ -71,7 +64,7 @@ class ApplyPhoneForm(forms.Form):
         self.other_phone = other_phone
 
     def clean_phone(self) -> str:
-        phone = _phone(self.cleaned_data["phone"])
+        phone = phone_clean(self.cleaned_data["phone"])
         if phone == self.other_phone:
             raise forms.ValidationError(Refusal("same_phones").message, code="same_phones")
         return phone
@@ -267,7 +260,7 @@ class PhoneChangeForm(forms.Form):
         self.fields["slot"].initial = phones[0][0] if phones else None
 
     def clean_phone(self) -> str:
-        return _phone(self.cleaned_data["phone"])
+        return phone_clean(self.cleaned_data["phone"])
 
 
 def _code_field(label: str) -> forms.CharField:

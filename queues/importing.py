@@ -55,10 +55,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.otp import phone_normalize
 from audit.services import audit_record
 from core.calendar import ASTANA, age_on, reference_date
 from core.errors import Refusal
+from core.phones import phone_normalize
 from core.validators import validate_person_name
 from notifications.services import deliveries_suspended
 from placements.application_actions import benefit_confirm

@@ -12,7 +12,9 @@ from queues.models import QUEUE_KIND_ORDER, Application
 CLASS_E, CLASS_P, CLASS_G = "extraordinary", "priority", "none"
 
 
-def _interleave() -> int:
+def interleave_ratio() -> int:
+    """SPEC §4 Decision: one priority application after every N general ones (INDIGO_INTERLEAVE).
+    Every reader of the ratio asks here: the queue order, the pages, the open data, the bench."""
     return settings.INDIGO_INTERLEAVE
 
 
@@ -28,7 +30,7 @@ def queue_members(*, locality_id: int, birth_year: int, kind: str) -> QuerySet[A
 
 def position_of(*, rank: int, klass: str, n_e: int, n_p: int, n_g: int, ratio: int | None = None) -> int:
     """SPEC §4 closed form: 1-based position of the `rank`-th member of a class."""
-    r = ratio or _interleave()
+    r = ratio or interleave_ratio()
     if klass == CLASS_E:
         return rank
     if klass == CLASS_G:
@@ -38,7 +40,7 @@ def position_of(*, rank: int, klass: str, n_e: int, n_p: int, n_g: int, ratio: i
 
 def interleave(e: list, p: list, g: list, ratio: int | None = None) -> list:
     """SPEC §4 literal order: all of E, then G G G P G G G P …, then what remains."""
-    r = ratio or _interleave()
+    r = ratio or interleave_ratio()
     out = list(e)
     gi = pi = 0
     while gi < len(g) or pi < len(p):
@@ -92,7 +94,7 @@ def application_positions(application: Application) -> dict[str, Position]:
         return {}
     klass = application.effective_benefit
     before = Q(queue_class=klass) & (Q(filed_at__lt=application.filed_at) | Q(filed_at=application.filed_at, number__lt=application.number))
-    r = _interleave()
+    r = interleave_ratio()
     out: dict[str, Position] = {}
     for kind in QUEUE_KIND_ORDER:
         if kind not in application.queue_kinds:
@@ -150,7 +152,7 @@ def _first_rank_at_or_after(position_for, size: int, target: int) -> int:
 def page_ranks(*, n_e: int, n_p: int, n_g: int, first: int, last: int, ratio: int | None = None) -> dict[str, tuple[int, int]]:
     """The ranks of each class that stand at positions first..last (1-based, inclusive), as
     half-open ranges [from, to) of 1-based ranks, from the closed form of SPEC §4 alone."""
-    r = ratio or _interleave()
+    r = ratio or interleave_ratio()
     out = {}
     for klass, size in ((CLASS_E, n_e), (CLASS_P, n_p), (CLASS_G, n_g)):
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Min, QuerySet
 from django.utils import translation
@@ -21,13 +20,7 @@ from placements.rules import EXTENSION_WINDOW_WORKING_DAYS
 from placements.selectors import open_grant_kinds, seats_general_q, seats_priority_open_q
 from queues.forecast import WaitForecast, application_forecasts
 from queues.models import QUEUE_KIND_ORDER, Application, QueueKind
-from queues.selectors import Position, application_positions
-
-
-def interleave_ratio() -> int:
-    """SPEC §4 Decision: one priority application after every N general ones."""
-    return settings.INDIGO_INTERLEAVE
-
+from queues.selectors import Position, application_positions, interleave_ratio
 
 # --- grants (SPEC §6) ------------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from audit.services import audit_record
 from core.calendar import age_on, local, reference_date
 from core.errors import Refusal
 from core.iin import iin_birth_date, iin_is_valid
+from core.phones import phone_masked, phone_normalize
 from core.sequences import sequence_next
-from notifications.phones import phone_masked, phone_normalize
 from notifications.services import message_enqueue, messages_enqueue
 from placements.grants import grants_end
 from queues.models import (

@@ -1,6 +1,8 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 BROWSER = Path(__file__).resolve().parent / "browser"
 
@@ -60,3 +62,26 @@ def _cache_empty():
 
     cache.clear()
     yield
+
+
+class Clock:
+    """The moment the code under test reads as `timezone.now()`: pages, middleware and jobs (the
+    browser journeys' live server too: it runs in this process). Services a test calls itself get
+    theirs explicitly."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, at: dt.datetime) -> None:
+        self.at = at
+        monkeypatch.setattr(timezone, "now", lambda: self.at)
+
+    def set(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def advance(self, **delta: float) -> None:
+        self.at += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch, clock_start: dt.datetime) -> Clock:
+    """The one test clock. It starts at `clock_start`, which each test folder (or module) that uses
+    the clock defines: the moment its story is told at."""
+    return Clock(monkeypatch, clock_start)

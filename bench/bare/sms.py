@@ -8,7 +8,7 @@ import re
 from django.conf import settings
 from django.utils import translation
 
-from notifications.phones import phone_digits
+from core.phones import phone_digits
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 KEY = "bench:sms:{phone}"

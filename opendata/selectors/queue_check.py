@@ -7,7 +7,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from opendata.selectors.common import choice_label, current_language
@@ -15,7 +14,7 @@ from opendata.selectors.queue_lists import benefit_class_name
 from placements.models import Direction, Grant, Group
 from queues.forecast import WaitForecast, application_forecasts
 from queues.models import QUEUE_KIND_ORDER, Application, BenefitStatus, QueueKind
-from queues.selectors import application_positions
+from queues.selectors import application_positions, interleave_ratio
 
 MAX_RESULTS = 20  # an applicant with many children, plus their closed applications
 
@@ -128,7 +127,7 @@ def applications_checked(*, now: dt.datetime, number: int | None = None, iin: st
 
 
 def _checked(a: Application, grants: list[Grant], direction: Direction | None, now: dt.datetime) -> CheckedApplication:
-    ratio = settings.INDIGO_INTERLEAVE
+    ratio = interleave_ratio()
     positions = application_positions(a)
     forecasts = application_forecasts(application=a, positions=positions, now=now)
     places = [

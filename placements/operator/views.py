@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.calendar import enrollment_year
 from core.errors import Refusal
+from core.htmx import wants_fragment
 from core.once import form_once
 from placements.directions import direction_enroll, direction_flag_documents
 from placements.models import Direction, Kindergarten
@@ -57,12 +58,6 @@ RELEASE_FORM = "operator-release"
 WITHDRAW_FORM = "operator-seat-withdraw"
 ENROLL_FORM = "operator-enroll"
 FLAG_FORM = "operator-flag-documents"
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    """An htmx swap of a fragment; a boosted navigation or a history restore needs the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _page(request: HttpRequest, items) -> dict[str, Any]:
@@ -132,7 +127,7 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
         "enrollment_year": year,
         "room": group_room(group=group, now=now),
     }
-    template = "operator/_release_form.html" if _wants_fragment(request) else "operator/release.html"
+    template = "operator/_release_form.html" if wants_fragment(request) else "operator/release.html"
     return _kindergarten_page(request, kindergarten, "release", template, context)
 
 
@@ -144,7 +139,7 @@ def seats(request: HttpRequest, code: str) -> HttpResponse:
     form = SeatFilterForm(request.GET, groups=kindergarten.groups.order_by("age_from", "code"))
     listing = kindergarten_seats(kindergarten=kindergarten, now=timezone.now(), **form.filters())
     context = {"form": form, "unclaimed_states": UNCLAIMED_STATES, **_page(request, listing)}
-    template = "operator/_seats.html" if _wants_fragment(request) else "operator/seats.html"
+    template = "operator/_seats.html" if wants_fragment(request) else "operator/seats.html"
     return _kindergarten_page(request, kindergarten, "seats", template, context)
 
 
@@ -186,7 +181,7 @@ def directions(request: HttpRequest, code: str) -> HttpResponse:
     form = DirectionFilterForm(request.GET)
     listing = directions_search(kindergarten_directions(kindergarten=kindergarten, status=form.status_filter()), form.search_query())
     context = {"form": form, "now": timezone.now(), **_page(request, listing)}
-    template = "operator/_directions.html" if _wants_fragment(request) else "operator/directions.html"
+    template = "operator/_directions.html" if wants_fragment(request) else "operator/directions.html"
     return _kindergarten_page(request, kindergarten, "directions", template, context)
 
 
@@ -283,5 +278,5 @@ def history(request: HttpRequest, code: str) -> HttpResponse:
     kindergarten = get_kindergarten_for_operator(request, code)
     page = _page(request, kindergarten_history(kindergarten=kindergarten))
     context = {**page, "rows": history_rows(list(page["page_obj"]), kindergarten=kindergarten)}
-    template = "operator/_history.html" if _wants_fragment(request) else "operator/history.html"
+    template = "operator/_history.html" if wants_fragment(request) else "operator/history.html"
     return _kindergarten_page(request, kindergarten, "history", template, context)

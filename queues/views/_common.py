@@ -22,8 +22,8 @@ from accounts.forms import phone_choices
 from accounts.otp import code_consume, code_issue, code_next_allowed, code_verify
 from accounts.services import cabinet_applications
 from core.errors import Refusal
+from core.phones import phone_hidden
 from core.ratelimit import Limit
-from notifications.phones import phone_hidden
 from queues.forms import CodeForm, SendCodeForm
 from queues.models import Application
 

@@ -26,14 +26,15 @@ from accounts.services import cabinet_filing_check, cabinet_for_filing
 from core.calendar import local
 from core.context_processors import chosen_locality
 from core.errors import Refusal
+from core.htmx import wants_fragment
 from core.iin import iin_birth_date, iin_is_valid
+from core.phones import phone_hidden
 from core.ratelimit import rate_limited_per
 from queues.documents import MAX_DOCUMENTS_TOTAL_BYTES, MB, benefit_document_attach, document_sniff
 from queues.forms import ApplyBenefitForm, ApplyChildForm, ApplyPhoneForm, CodeForm
 from queues.models import Application, Benefit, Locality, QueueKind
 from queues.selectors import application_positions
 from queues.services import admission_birth_dates, application_age_check, application_file
-from queues.views._common import phone_hidden
 from queues.views._wizard import (
     DONE,
     REFUSAL_FIELDS,
@@ -217,7 +218,7 @@ def _birth_date_context(child_iin: str, today) -> dict[str, Any]:
 @vary_on_headers("HX-Request")
 def apply_birth_date(request: HttpRequest) -> HttpResponse:
     """htmx: the birth date the child's IIN encodes, shown as the IIN is typed."""
-    if not request.htmx:
+    if not wants_fragment(request):
         return redirect("queues:apply_child")
     context = _birth_date_context(request.POST.get("child_iin", ""), local(timezone.now()).date())
     return render(request, "queues/_birth_date.html", context)

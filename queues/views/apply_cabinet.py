@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.forms import phone_choices
 from accounts.models import Cabinet
 from accounts.services import cabinet_code_check, cabinet_code_send
 from core.errors import Refusal
+from core.phones import phone_hidden
 from core.ratelimit import rate_limited_per
 from queues.forms import CodeForm, SendCodeForm
-from queues.views._common import phone_choices, phone_hidden
 from queues.views._wizard import cabinet_unproven, first_open_step, phones_confirmed, wizard_get, wizard_limits, wizard_put
 
 PURPOSE = "apply_cabinet"

@@ -10,7 +10,10 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.services import cabinet_applications
-from queues.selectors_cabinet import application_grants, application_messages, application_summary, interleave_ratio
+from core.htmx import wants_fragment
+from queues.selectors import interleave_ratio
+from queues.selectors_cabinet import application_grants, application_messages, application_summary
+from queues.services import STRIKES_TO_ARCHIVE
 from queues.views._common import cabinet_required, own_application
 
 
@@ -19,13 +22,13 @@ from queues.views._common import cabinet_required, own_application
 def cabinet(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     summaries = [application_summary(application=application, now=now) for application in cabinet_applications(request.cabinet)]
-    return render(request, "queues/cabinet.html", {"summaries": summaries, "ratio": interleave_ratio(), "now": now})
+    return render(request, "queues/cabinet.html", {"summaries": summaries, "ratio": interleave_ratio(), "strikes_to_archive": STRIKES_TO_ARCHIVE, "now": now})
 
 
 def _application_page(request: HttpRequest, number: int) -> HttpResponse:
     now = timezone.now()
     summary = application_summary(application=own_application(request, number), now=now)
-    return render(request, "queues/application.html", {"summary": summary, "ratio": interleave_ratio(), "now": now})
+    return render(request, "queues/application.html", {"summary": summary, "ratio": interleave_ratio(), "strikes_to_archive": STRIKES_TO_ARCHIVE, "now": now})
 
 
 @require_GET
@@ -40,7 +43,7 @@ def application(request: HttpRequest, number: int) -> HttpResponse:
 def grants(request: HttpRequest, number: int) -> HttpResponse:
     """The priority-access countdown: only the fragment for htmx polling (sent with X-Indigo-Poll,
     which a kiosk does not count as activity), the whole application page otherwise."""
-    if not request.htmx:
+    if not wants_fragment(request):
         return _application_page(request, number)
     application = own_application(request, number)
     now = timezone.now()

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from core.errors import Refusal
+from core.htmx import wants_fragment
 from core.ratelimit import rate_limited_per
 from placements.claims import seat_claim, seat_claim_preview
 from placements.models import Group
@@ -49,7 +50,7 @@ def seats(request: HttpRequest, number: int) -> HttpResponse:
         context.update(offer=current.offer, next_open_at=current.next_open_at, opening_groups=current.opening_groups)
         if current.next_open_at is not None:
             context["opens_in"] = countdown(current.next_open_at - now)
-    if request.htmx:
+    if wants_fragment(request):
         return render(request, "queues/_seats_offer.html", context)
     return render(request, "queues/seats.html", context)
 

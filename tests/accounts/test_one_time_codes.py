@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from kombu.exceptions import OperationalError
 
 from accounts.models import OneTimeCode
-from accounts.otp import MAX_TRIES, code_consume, code_issue, code_next_allowed, code_verify, phone_normalize
+from accounts.otp import MAX_TRIES, code_consume, code_issue, code_next_allowed, code_verify
 from core.errors import Refusal
+from core.phones import phone_normalize
 from notifications.models import Message, OutboxSms
 from notifications.tasks import code_send
 from tests.accounts.conftest import last_code

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import timezone
 
 from core.iin import iin_build
 from notifications.models import OutboxSms
@@ -90,23 +89,10 @@ def browser_context_args() -> dict:
     return {"locale": "en-US", "timezone_id": "Asia/Almaty"}
 
 
-class Clock:
-    """The moment every page (and the jobs) read as `timezone.now()`."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, at: dt.datetime) -> None:
-        self.at = at
-        monkeypatch.setattr(timezone, "now", lambda: self.at)
-
-    def set(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def advance(self, **delta: float) -> None:
-        self.at += dt.timedelta(**delta)
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch, APPLY_AT)
+def clock_start() -> dt.datetime:
+    """The moment the journeys start at; `clock` (tests/conftest.py) starts there."""
+    return APPLY_AT
 
 
 def last_code(phone: str) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import PASSWORD, Clock, last_code
+from tests.browser.conftest import PASSWORD, last_code
+from tests.conftest import Clock
 
 Shot = Callable[[Page, str], None]  # takes a screenshot of the page under a name
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import escape
 
 from accounts.models import OneTimeCode
@@ -34,23 +34,10 @@ DURING = astana(2024, 6, 4, 12)  # Tuesday: the 02.06 seats are in priority acce
 AFTER = astana(2024, 6, 6, 7, 1)  # Thursday, just past priority_until: the seats are general
 
 
-class Clock:
-    """The moment the pages read as `timezone.now()`."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, at: dt.datetime) -> None:
-        self.at = at
-        monkeypatch.setattr(timezone, "now", lambda: self.at)
-
-    def set(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def advance(self, **delta: float) -> None:
-        self.at += dt.timedelta(**delta)
-
-
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, astana(2024, 5, 20, 12))
+def clock_start() -> dt.datetime:
+    """The moment the cabinet pages are looked at; `clock` (tests/conftest.py) starts there."""
+    return astana(2024, 5, 20, 12)
 
 
 @pytest.fixture(autouse=True)

@@ -255,6 +255,15 @@ class _RunOnCommit:
 _run_on_commit = _RunOnCommit()
 
 
+def test_going_back_to_the_seats_page_after_htmx_lost_it_shows_the_whole_page(client, clock, parent_application, two_groups, capture):
+    """The back button after htmx's history cache missed asks with HX-Request and
+    HX-History-Restore-Request, and puts the answer in place of the whole page (core/htmx.py)."""
+    clock.set(OPEN_AT + dt.timedelta(seconds=1))
+    login(client, capture)
+    restored = client.get(SEATS.format(n=parent_application.number), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
+    assert "<html" in restored and '<div id="seats-offer"' in restored
+
+
 def test_the_seats_page_polls_a_small_fragment_served_from_a_shared_cache(client, clock, parent_application, other_application, two_groups, capture):
     clock.set(OPEN_AT - dt.timedelta(minutes=30))
     login(client, capture)

@@ -24,8 +24,8 @@ from core.calendar import enrollment_year, local
 from core.iin import iin_is_valid
 from core.management.commands.load_demo import DEMO_PARENT, PASSWORD
 from core.models import Counter
+from core.phones import phone_normalize
 from notifications.models import Message
-from notifications.phones import phone_normalize
 from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, Publication, Seat
 from placements.selectors import effective_state
 from queues.models import Application, Locality

@@ -16,7 +16,7 @@ from django.urls import path
 from core.logs import JsonFormatter, PersonalDataFilter, RequestIdFilter, mask, request_id_var
 from indigo.celery import app
 from notifications.models import OutboxSms
-from tests.cabinet.conftest import PARENT_IIN, PHONE, PHONE2, capture, clock, login, temirtau  # noqa: F401
+from tests.cabinet.conftest import PARENT_IIN, PHONE, PHONE2, capture, clock_start, login, temirtau  # noqa: F401
 
 log = logging.getLogger("tests.logs")
 

@@ -18,10 +18,10 @@ from audit.models import AuditRecord
 from audit.services import audit_record
 from core.calendar import ASTANA
 from core.models import FormToken
+from core.phones import recipient_masked
 from core.retention import _delete_batched, recipients_mask_old, retention_run
 from indigo.celery import app as celery_app
 from notifications.models import Message, OutboxSms
-from notifications.phones import recipient_masked
 from queues.documents import pending_documents_dir
 from tests.factories import KindergartenFactory
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from core.iin import iin_build
 from placements.bulletin import bulletin_publish
@@ -205,20 +204,10 @@ def world(db) -> World:
     return build_world()
 
 
-class Clock:
-    """The moment the public pages read as `timezone.now()`; the services get theirs explicitly."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, at: dt.datetime) -> None:
-        self.at = at
-        monkeypatch.setattr(timezone, "now", lambda: self.at)
-
-    def set(self, at: dt.datetime) -> None:
-        self.at = at
-
-
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, DURING)
+def clock_start() -> dt.datetime:
+    """The moment the public pages are looked at; `clock` (tests/conftest.py) starts there."""
+    return DURING
 
 
 def client_from_own_address(**kwargs) -> Client:

@@ -4,8 +4,9 @@ kindergarten's address and phone; an unknown check is a 404; look-ups are rate-l
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from django.utils import timezone
 
 from opendata.views import VERIFY_LIMIT
 from placements.directions import direction_cancel
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: astana(2024, 6, 7, 12))
+def clock_start() -> dt.datetime:
+    return astana(2024, 6, 7, 12)
 
 
 @pytest.fixture
@@ -76,8 +77,8 @@ def test_a_cancelled_direction_is_shown_as_cancelled_and_not_valid(client, direc
     assert "od-verify__status--cancelled" in page
 
 
-def test_a_direction_past_its_deadline_is_shown_expired_even_before_the_job_closes_it(client, direction, monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: astana(2024, 6, 13, 7, 1))
+def test_a_direction_past_its_deadline_is_shown_expired_even_before_the_job_closes_it(client, direction, clock):
+    clock.set(astana(2024, 6, 13, 7, 1))
     page = _page(client, direction).content.decode()
     assert ">expired<" in page and "This direction is not valid." in page
 

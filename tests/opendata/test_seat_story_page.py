@@ -5,11 +5,11 @@ only (SPEC §8)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import override
 
 from opendata.selectors.seat_story import seat_story
@@ -46,8 +46,8 @@ def _english():
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: LOOKED_AT)
+def clock_start() -> dt.datetime:
+    return LOOKED_AT
 
 
 @pytest.fixture

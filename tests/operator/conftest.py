@@ -28,7 +28,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
-from django.utils import timezone
 
 from core.iin import iin_build
 from core.once import form_token_issue
@@ -119,20 +118,10 @@ def world(db) -> Iterator[World]:
     world.document.file.delete(save=False)  # the private storage is a real folder
 
 
-class Clock:
-    """The moment the pages read as `timezone.now()`; the services in the fixtures get theirs explicitly."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, at: dt.datetime) -> None:
-        self.at = at
-        monkeypatch.setattr(timezone, "now", lambda: self.at)
-
-    def set(self, at: dt.datetime) -> None:
-        self.at = at
-
-
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, NOW)
+def clock_start() -> dt.datetime:
+    """The moment the operator pages are looked at; `clock` (tests/conftest.py) starts there."""
+    return NOW
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
-"""notifications.phones.phone_normalize (issue 11, item 4): Kazakhstan mobile numbers only, by
-phonenumbers' metadata. Kazakhstan shares +7 with Russia, so the region matters, not the prefix."""
+"""core.phones.phone_normalize (issue 11, item 4): Kazakhstan mobile numbers only, by
+phonenumbers' metadata. Kazakhstan shares +7 with Russia, so the region matters, not the prefix.
+Every form checks a phone with core.phones.phone_clean (issue 13, item 12)."""
 
 from __future__ import annotations
 
 import pytest
+from django import forms
 
 from core.errors import Refusal
-from notifications.phones import phone_normalize
+from core.phones import phone_clean, phone_normalize
 
 
 @pytest.mark.parametrize(
@@ -38,3 +40,16 @@ def test_a_landline_or_a_russian_number_is_refused(typed):
     with pytest.raises(Refusal) as refused:
         phone_normalize(typed)
     assert refused.value.code == "invalid_phone"
+
+
+def test_a_form_gets_the_refusal_as_its_fields_error_with_the_same_words():
+    with pytest.raises(forms.ValidationError) as refused:
+        phone_clean("+7 495 123 45 67")
+    assert (refused.value.code, refused.value.message) == ("invalid_phone", Refusal("invalid_phone").message)
+    assert phone_clean("8 (701) 123-45-67") == "77011234567"
+
+
+def test_an_optional_phone_left_blank_stays_blank_and_a_required_one_is_refused():
+    assert phone_clean("  ", required=False) == ""
+    with pytest.raises(forms.ValidationError):
+        phone_clean("  ")

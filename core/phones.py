@@ -1,10 +1,14 @@
-"""Phone numbers and e-mail addresses as the gateway wants them and as logs may show them."""
+"""Kazakhstan mobile numbers, the one module: normalized as they are stored, checked for a form,
+masked as logs and pages may show them (and e-mail addresses as the gateway logs them).
+
+Accounts, queues and notifications all call these; their forms keep only the field glue."""
 
 from __future__ import annotations
 
 import re
 
 import phonenumbers
+from django import forms
 
 from core.errors import Refusal
 
@@ -28,6 +32,17 @@ def phone_normalize(phone: str) -> str:
     if number.extension or not phonenumbers.is_valid_number_for_region(number, "KZ") or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
         raise Refusal("invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
+
+
+def phone_clean(value: str, *, required: bool = True) -> str:
+    """phone_normalize for a form's `clean_<field>`: the refusal becomes the field's error, with
+    its message and code (`invalid_phone`). An optional field left blank stays ""."""
+    if not required and not (value or "").strip():
+        return ""
+    try:
+        return phone_normalize(value)
+    except Refusal as refusal:
+        raise forms.ValidationError(refusal.message, code=refusal.code) from refusal
 
 
 def phone_digits(phone: str) -> str:
