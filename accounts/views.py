@@ -197,7 +197,7 @@ def password_new(request: HttpRequest) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     kiosk = request.kiosk
     request.session.flush()
-    return redirect("accounts:kiosk" if kiosk else "core:home")
+    return redirect("accounts:kiosk" if kiosk else "portal:home")
 
 
 @require_GET

@@ -1,4 +1,4 @@
-"""Prometheus metrics, the counting side (issue 10). Exported at /metrics by core/metrics_export.py.
+"""Prometheus metrics, the counting side (issue 10). Exported at /metrics by operations/metrics_export.py.
 
 Business events (claims, codes, deliveries, Celery tasks, the bulletin, the expiry) happen in many
 processes on several machines: gunicorn workers of two web replicas, two Celery workers. They are

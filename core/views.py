@@ -1,4 +1,4 @@
-"""The home page, the locality chooser, and INDIGO's own error pages (403, 404, 500, 503, CSRF)."""
+"""INDIGO's own error pages (403, 404, 500, 503, CSRF); the front pages are portal/views.py."""
 
 from __future__ import annotations
 
@@ -7,18 +7,10 @@ import sys
 
 from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET, require_POST
-
-from core.context_processors import LOCALITY_SESSION_KEY, chosen_locality
-from placements.selectors import portal_counters
-from queues.models import Locality
 
 logger = logging.getLogger(__name__)
 
@@ -31,38 +23,6 @@ _BARE_TEXT = {
     500: "INDIGO: біздің тарапта қате орын алды. / Что-то пошло не так на нашей стороне. Попробуйте позже.",
     503: "INDIGO: қызмет уақытша қолжетімсіз. / Сервис временно недоступен. Попробуйте позже.",
 }
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """Where to go back to: the `next` field if it points into this site, else the home page."""
-    target = request.POST.get("next") or request.headers.get("referer") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("core:home")
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    locality = chosen_locality(request)
-    context = {
-        "counters": portal_counters(now=timezone.now(), locality=locality),
-        "locality_name": locality.display_name(get_language() or "ru") if locality else None,
-    }
-    return render(request, "core/home.html", context)
-
-
-@require_POST
-def locality_choose(request: HttpRequest) -> HttpResponse:
-    """Remember the chosen locality in the session; an empty or unknown code means all localities."""
-    code = request.POST.get("locality", "").strip()
-    if code and Locality.objects.filter(code=code).exists():
-        request.session[LOCALITY_SESSION_KEY] = code
-    else:
-        request.session.pop(LOCALITY_SESSION_KEY, None)
-    return HttpResponseRedirect(_safe_next(request))
-
-
-# --- error pages ---------------------------------------------------------------------------------
 
 
 def _languages_current_first() -> list[str]:

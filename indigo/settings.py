@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "accounts",
     "reports",
     "fairness",  # issue 12: the fairness audit
+    # Above the domain apps (they import them; none imports these): the front pages, running the
+    # service (health, watchdog, retention, /metrics, run_job) and the replays (simulate, load_demo).
+    "portal",
+    "operations",
+    "replay",
     "axes",
 ]
 
@@ -95,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.portal",
+                "portal.context_processors.portal",
                 "accounts.context_processors.layout",
             ],
         },
@@ -197,7 +202,7 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="INDIGO <noreply@indigo.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Who gets the watchdog's e-mails (core/watchdog.py), besides superusers with an e-mail: ADMINS=a@x.kz,b@x.kz
+# Who gets the watchdog's e-mails (operations/watchdog.py), besides superusers with an e-mail: ADMINS=a@x.kz,b@x.kz
 ADMINS = [(email, email) for email in env.list("ADMINS", default=[])]
 
 # Celery: Redis when configured, else kombu's filesystem transport under var/ (one machine only).
@@ -249,7 +254,7 @@ INDIGO_INTERLEAVE = env.int("INDIGO_INTERLEAVE", default=3)
 # QR code on a printed direction (issue 11). No trailing slash.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# Retention (core/retention.py, daily at 03:50): days after which data no longer needed goes.
+# Retention (operations/retention.py, daily at 03:50): days after which data no longer needed goes.
 RETENTION_CODES_DAYS = env.int("RETENTION_CODES_DAYS", default=1)  # used/expired one-time codes (the last hour always stays)
 RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=7)  # SMS stored by the outbox backend
 RETENTION_RECIPIENT_DAYS = env.int("RETENTION_RECIPIENT_DAYS", default=90)  # then a sent/failed message's phone or e-mail is masked
@@ -304,7 +309,7 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
 SENTRY_RELEASE = env("SENTRY_RELEASE", default="")  # empty: the SDK's guess (e.g. the git commit)
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)  # 0: errors only, no performance traces
-# Prometheus metrics at /metrics (core/metrics_export.py): with METRICS_TOKEN set, only a scraper
+# Prometheus metrics at /metrics (operations/metrics_export.py): with METRICS_TOKEN set, only a scraper
 # sending `Authorization: Bearer <token>` is answered; empty: 404 for everyone unless DEBUG.
 # PROMETHEUS_MULTIPROC_DIR (environment only, read by prometheus_client): an empty folder per
 # machine where gunicorn's workers keep their request-latency series for /metrics to add up.
@@ -318,7 +323,7 @@ if SENTRY_DSN:
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # The container health checks ask over plain http inside the container (core/health.py).
+    # The container health checks ask over plain http inside the container (operations/health.py).
     SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]  # and Prometheus scrapes each replica directly
     # Off only to try the production settings over plain http on one's own machine (compose).
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)

@@ -4,7 +4,9 @@ from django.urls import include, path
 from audit import views as audit_views
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("portal.urls")),
+    # Issue 10: /health/, /health/ready/ and /metrics (operations/urls.py).
+    path("", include("operations.urls")),
     # The audit chain's sealed heads as open data (audit/views.py).
     path("open/audit-heads.json", audit_views.audit_heads_json, name="audit_heads_json"),
     # Issue 12: the fairness audit's public summary (fairness/views.py).

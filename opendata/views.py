@@ -12,7 +12,6 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from core.context_processors import LOCALITY_SESSION_KEY
 from core.errors import Refusal
 from core.htmx import wants_fragment
 from core.ratelimit import Limit, address_limit, client_key, hashed, rate_limit_hits
@@ -37,6 +36,7 @@ from opendata.selectors.queue_check import applications_checked
 from opendata.selectors.queue_lists import queue_list, queue_summary
 from opendata.selectors.releases import releases as releases_select
 from opendata.selectors.seat_story import seat_story as seat_story_select
+from queues.localities import LOCALITY_SESSION_KEY
 from queues.models import Locality, QueueKind
 from queues.selectors import interleave_ratio
 from queues.services import STRIKES_TO_ARCHIVE

@@ -58,6 +58,7 @@ from django.utils.translation import ngettext
 from audit.services import audit_record
 from core.calendar import ASTANA, age_on, reference_date
 from core.errors import Refusal
+from core.moments import parse_moment
 from core.phones import phone_normalize
 from core.validators import validate_person_name
 from notifications.services import deliveries_suspended
@@ -316,10 +317,9 @@ def _moment(value: str) -> dt.datetime | None:
     if _DATE_ONLY.fullmatch(value):
         return None
     try:
-        moment = dt.datetime.fromisoformat(value)
+        return parse_moment(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ASTANA)
 
 
 def _row_parse(row: int, record: Mapping[str, str | None], now: dt.datetime, errors: list[RowError]) -> _Row | None:

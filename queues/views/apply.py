@@ -24,7 +24,6 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.otp import code_issue, code_verify
 from accounts.services import cabinet_filing_check, cabinet_for_filing
 from core.calendar import local
-from core.context_processors import chosen_locality
 from core.errors import Refusal
 from core.htmx import wants_fragment
 from core.iin import iin_birth_date, iin_is_valid
@@ -32,6 +31,7 @@ from core.phones import phone_hidden
 from core.ratelimit import rate_limited_per
 from queues.documents import MAX_DOCUMENTS_TOTAL_BYTES, MB, benefit_document_attach, document_sniff
 from queues.forms import ApplyBenefitForm, ApplyChildForm, ApplyPhoneForm, CodeForm
+from queues.localities import chosen_locality
 from queues.models import Application, Benefit, Locality, QueueKind
 from queues.selectors import application_positions
 from queues.services import admission_birth_dates, application_age_check, application_file

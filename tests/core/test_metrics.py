@@ -228,7 +228,7 @@ def test_the_gauges_are_computed_once_per_half_minute(group):
 def test_the_beat_heartbeat_age_is_exported():
     from django.utils import timezone
 
-    from core.health import heartbeat_record
+    from operations.health import heartbeat_record
 
     heartbeat_record(now=timezone.now())
     age = value(scrape(), "indigo_beat_heartbeat_age_seconds")
@@ -244,7 +244,7 @@ def test_request_latency_is_labelled_by_view_name_never_by_path():
     client.get("/no-such-page-4711/")
 
     samples = scrape(client)
-    assert value(samples, "indigo_http_request_duration_seconds_count", view="core:health_live", method="GET", status="2xx") >= 1
+    assert value(samples, "indigo_http_request_duration_seconds_count", view="operations:health_live", method="GET", status="2xx") >= 1
     assert value(samples, "indigo_http_request_duration_seconds_count", view="unresolved", method="GET", status="4xx") >= 1
     views = {labels["view"] for labels, _ in samples["indigo_http_request_duration_seconds_count"]}
     assert not any("4711" in view for view in views)
@@ -253,10 +253,10 @@ def test_request_latency_is_labelled_by_view_name_never_by_path():
 def test_gunicorn_workers_latency_adds_up_in_multiprocess_mode(tmp_path: Path):
     """Two processes observe with PROMETHEUS_MULTIPROC_DIR set; a third exports both."""
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "indigo.settings_test"}
-    observe = "import django; django.setup(); from core.metrics import REQUEST_LATENCY as h; h.labels('core:home', 'GET', '2xx').observe(0.05)"
+    observe = "import django; django.setup(); from core.metrics import REQUEST_LATENCY as h; h.labels('portal:home', 'GET', '2xx').observe(0.05)"
     export = (
         "import django; django.setup(); from prometheus_client import CollectorRegistry, generate_latest;"
-        "from core.metrics_export import latency_register; r = CollectorRegistry(); latency_register(r);"
+        "from operations.metrics_export import latency_register; r = CollectorRegistry(); latency_register(r);"
         "print(generate_latest(r).decode())"
     )
     cwd = Path(django_settings.BASE_DIR)
@@ -264,7 +264,7 @@ def test_gunicorn_workers_latency_adds_up_in_multiprocess_mode(tmp_path: Path):
         subprocess.run([sys.executable, "-c", observe], env=env, cwd=cwd, check=True, timeout=60)
     output = subprocess.run([sys.executable, "-c", export], env=env, cwd=cwd, check=True, timeout=60, capture_output=True, text=True).stdout
     samples = {(s.name, s.labels.get("view")): s.value for f in text_string_to_metric_families(output) for s in f.samples}
-    assert samples[("indigo_http_request_duration_seconds_count", "core:home")] == 2
+    assert samples[("indigo_http_request_duration_seconds_count", "portal:home")] == 2
 
 
 # --- Redis down ------------------------------------------------------------------------------------

@@ -17,11 +17,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.iin import iin_build
-from core.simulation import scenario_run
 from fairness.models import FairnessAudit
 from fairness.services import fairness_audit_run
 from placements.models import Bulletin, Direction, Grant, Seat
 from queues.models import Application
+from replay.simulation import scenario_run
 from tests.factories import astana
 
 pytestmark = pytest.mark.django_db

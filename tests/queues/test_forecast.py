@@ -20,10 +20,10 @@ from django.utils import translation
 
 from core.calendar import ASTANA
 from core.iin import iin_build
-from core.simulation import scenario_run
 from queues import forecast
 from queues.forecast_backtest import forecast_backtest, queue_as_of
 from queues.models import Application, ForecastReport, Locality
+from replay.simulation import scenario_run
 from tests.numbers import numbers_restart
 
 START = dt.datetime(2023, 1, 1, tzinfo=ASTANA)

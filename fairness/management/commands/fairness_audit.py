@@ -12,12 +12,13 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.moments import parse_date
 from fairness.services import fairness_audit_run
 
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError as exc:
         raise CommandError(f"not a date YYYY-MM-DD: {value!r}") from exc
 

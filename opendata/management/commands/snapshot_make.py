@@ -1,9 +1,9 @@
 """Write today's open-data snapshot by hand (the beat does it at 02:30), then prune old days."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.management.commands.run_job import parse_moment
+from core.moments import parse_moment
 from opendata.snapshot import snapshot_make, snapshots_prune
 
 
@@ -17,7 +17,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, at: str | None = None, **options):
-        now = parse_moment(at) if at else timezone.now()
+        try:
+            now = parse_moment(at) if at else timezone.now()
+        except ValueError as exc:
+            raise CommandError(f"--at: not an ISO 8601 moment: {at!r}") from exc
         folder = snapshot_make(now=now)
         gone = snapshots_prune(now=now)
         self.stdout.write(f"snapshot written: {folder}")

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from audit.context import Actor, acting_as
 from core.calendar import ASTANA
+from core.moments import parse_date
 from queues.forecast_backtest import DEFAULT_HORIZON_DAYS, forecast_backtest
 from queues.models import Locality
 
 
 def _date(value: str) -> dt.datetime:
     try:
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(0, 0), tzinfo=ASTANA)
+        return dt.datetime.combine(parse_date(value), dt.time(0, 0), tzinfo=ASTANA)
     except ValueError as exc:
         raise CommandError(f"--at: not a date YYYY-MM-DD: {value!r}") from exc
 

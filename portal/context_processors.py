@@ -8,17 +8,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from core.collation import name_key
+from queues.localities import LOCALITY_SESSION_KEY
 from queues.models import Locality
-
-LOCALITY_SESSION_KEY = "locality"
-
-
-def chosen_locality(request: HttpRequest) -> Locality | None:
-    """The locality the visitor chose, or None (all localities); a code that no longer exists counts as none."""
-    code = request.session.get(LOCALITY_SESSION_KEY) if hasattr(request, "session") else None
-    if not code:
-        return None
-    return Locality.objects.filter(code=code).first()
 
 
 def _locality_choices(language: str) -> list[tuple[str, str]]:

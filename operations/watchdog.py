@@ -4,7 +4,7 @@
   and no bulletin was published today at or after 18:00 (SPEC §5);
 - expiry behind: an active direction is more than 10 minutes past its valid_until (SPEC §7).
 
-Readiness (core/health.py) reports each problem; `watchdog_run`, called by a beat task every 5
+Readiness (operations/health.py) reports each problem; `watchdog_run`, called by a beat task every 5
 minutes, also e-mails staff once per problem and day. Time is an argument.
 """
 

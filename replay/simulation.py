@@ -17,21 +17,22 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import load_backend
 
-from core.calendar import ASTANA, calendar_cache_clear, calendar_overrides_changed, local
+from core.calendar import calendar_cache_clear, calendar_overrides_changed, local
 from core.errors import Refusal
 from core.models import CalendarOverride
+from core.moments import parse_date as _iso_date
+from core.moments import parse_moment as _iso_moment
 from notifications.services import deliveries_suspended
 from placements.application_actions import application_withdraw, benefit_confirm, benefit_reject
-from placements.bulletin import bulletin_publish
 from placements.claims import seat_claim
 from placements.directions import direction_cancel, direction_enroll, direction_extend
-from placements.expiry import directions_expire
-from placements.models import Bulletin, Direction, Group, Kindergarten, Seat
+from placements.models import Bulletin, Group, Kindergarten, Seat
 from placements.seats import seat_release, seat_withdraw
 from placements.selectors import effective_state
 from queues import services as queues
 from queues.models import QUEUE_KIND_ORDER, Application, Benefit, Locality, QueueKind
 from queues.selectors import application_positions
+from replay.clock import ReplayClock
 
 BENEFITS = set(Benefit.values)
 KINDS = set(QueueKind.values)
@@ -112,21 +113,20 @@ def _shown(value: Any) -> str:
 
 
 def parse_moment(value: Any, where: str) -> dt.datetime:
-    """ISO 8601; a time without an offset is Astana time."""
+    """ISO 8601; a time without an offset is Astana time (core.moments)."""
     if not isinstance(value, str):
         raise ScenarioError(f"{where}: expected an ISO 8601 date-time string")
     try:
-        moment = dt.datetime.fromisoformat(value)
+        return _iso_moment(value)
     except ValueError as exc:
         raise ScenarioError(f"{where}: not an ISO 8601 date-time: {_shown(value)}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=ASTANA)
 
 
 def _parse_date(value: Any, where: str) -> dt.date:
     if not isinstance(value, str):
         raise ScenarioError(f"{where}: expected a date string YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value)
+        return _iso_date(value)
     except ValueError as exc:
         raise ScenarioError(f"{where}: not a date YYYY-MM-DD: {_shown(value)}") from exc
 
@@ -276,7 +276,7 @@ class _Replay:
         self.groups: dict[str, Group] = {}
         self.seat_names: dict[int, str] = {}
         self.seats: dict[str, int] = {}
-        self.done_upto = self.start - dt.timedelta(microseconds=1)
+        self.clock = ReplayClock(self.start)  # scheduled work between the events (replay/clock.py)
 
     # setup
     def load_world(self) -> None:
@@ -305,43 +305,6 @@ class _Replay:
                     language=group.get("language", "ru"),
                     kind=group.get("kind", "general"),
                 )
-
-    # scheduled work (SPEC §11): over-age at 00:00 1 June, expiry at valid_until, bulletin at 18:00
-    def _next_june_first(self, after: dt.datetime) -> dt.datetime:
-        lt = local(after)
-        candidate = dt.datetime(lt.year, 6, 1, tzinfo=ASTANA)
-        return candidate if candidate > after else dt.datetime(lt.year + 1, 6, 1, tzinfo=ASTANA)
-
-    def _next_six_pm(self, after: dt.datetime) -> dt.datetime:
-        lt = local(after)
-        candidate = dt.datetime.combine(lt.date(), dt.time(18, 0), tzinfo=ASTANA)
-        return candidate if candidate > after else candidate + dt.timedelta(days=1)
-
-    def _next_expiry(self) -> dt.datetime | None:
-        direction = Direction.objects.filter(status__in=Direction.ACTIVE_STATUSES).order_by("valid_until").first()
-        return direction.valid_until if direction else None
-
-    def run_scheduled(self, upto: dt.datetime) -> None:
-        """Every scheduled moment in (done_upto, upto], in time order; same moment: archival,
-        expiry, bulletin."""
-        while True:
-            after = self.done_upto
-            june = self._next_june_first(after)
-            six = self._next_six_pm(after)
-            expiry = self._next_expiry()
-            if expiry is not None and expiry <= after:
-                expiry = after + dt.timedelta(microseconds=1)  # overdue: run it now
-            moment = min(m for m in (june, six, expiry) if m is not None)
-            if moment > upto:
-                break
-            if moment == june:
-                queues.applications_archive_over_age(now=moment)
-            if expiry is not None and expiry <= moment:
-                directions_expire(now=moment)
-            if moment == six:
-                bulletin_publish(now=moment)
-            self.done_upto = moment
-        self.done_upto = max(self.done_upto, upto)
 
     # events
     def _application(self, event: dict) -> Application:
@@ -400,7 +363,7 @@ class _Replay:
         results = []
         for index, event in enumerate(self.doc["events"]):
             at = parse_moment(event["at"], f"event {index}")
-            self.run_scheduled(at)
+            self.clock.advance(at)
             result: dict[str, Any] = {"index": index, "type": event["type"], "ok": True}
             try:
                 self.do(event, at)
@@ -408,7 +371,7 @@ class _Replay:
                 result["ok"] = False
                 result["error"] = refusal.code
             results.append(result)
-        self.run_scheduled(self.until)
+        self.clock.advance(self.until)
         return {"events": results, **self.report()}
 
     # output (SPEC §11)

@@ -1,6 +1,6 @@
 """`health_check`: the readiness checks from the command line, for container health checks.
 
-python manage.py health_check          # every readiness check (core/health.py); exit 1 if any fails
+python manage.py health_check          # every readiness check (operations/health.py); exit 1 if any fails
 python manage.py health_check --beat   # only the beat heartbeat: the beat container's health check
 """
 
@@ -9,7 +9,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.health import heartbeat_check, readiness
+from operations.health import heartbeat_check, readiness
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Retention (issue 10, core/retention.py): each kind goes only past its period, the rest stays; a
+"""Retention (issue 10, operations/retention.py): each kind goes only past its period, the rest stays; a
 second run changes nothing; the audit trail is kept and gains one record per run."""
 
 import datetime as dt
@@ -19,9 +19,9 @@ from audit.services import audit_record
 from core.calendar import ASTANA
 from core.models import FormToken
 from core.phones import recipient_masked
-from core.retention import _delete_batched, recipients_mask_old, retention_run
 from indigo.celery import app as celery_app
 from notifications.models import Message, OutboxSms
+from operations.retention import _delete_batched, recipients_mask_old, retention_run
 from queues.documents import pending_documents_dir
 from tests.factories import KindergartenFactory
 
@@ -273,14 +273,14 @@ def test_run_by_hand_and_on_the_beat(world):
     assert "'sessions': 1" in out.getvalue()
     assert not Session.objects.filter(session_key="expired").exists()
 
-    entries = [e for e in celery_app.conf.beat_schedule.values() if e["task"] == "core.tasks.retention_run"]
+    entries = [e for e in celery_app.conf.beat_schedule.values() if e["task"] == "operations.tasks.retention_run"]
     assert len(entries) == 1
     schedule = entries[0]["schedule"]
     assert (schedule.hour, schedule.minute) == ({3}, {50})  # daily at 03:50, after the two sweeps
 
 
 def test_task_runs_the_service_on_the_clock():
-    from core import tasks
+    from operations import tasks
 
     assert set(tasks.retention_run.delay().get()) == set(KINDS)
     assert AuditRecord.objects.filter(action="retention.run").count() == 1

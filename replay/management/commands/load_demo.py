@@ -1,7 +1,7 @@
 """`python manage.py load_demo`: Temirtau and four settlements near it, with a lived-in queue.
 
-Everything goes through the same services the portal uses, replayed in time order like `simulate`
-(SPEC §11): three years of filings and benefit decisions, over-age archival on each 1 June, then
+Everything goes through the same services the portal uses, replayed in time order on `simulate`'s
+replay clock (replay/clock.py, SPEC §11): three years of filings and benefit decisions, over-age archival on each 1 June, then
 three weeks of releases, 18:00 bulletins, grants, claims, enrollments, extensions, cancellations,
 one expiry and a few withdrawals, up to the real clock — or up to `--at` (ISO 8601, Astana time if no
 offset), which every step then takes as `now`. A fixed seed makes it reproducible for a given moment;
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group as AuthGroup
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -32,24 +32,24 @@ from audit.context import Actor, acting_as
 from core.calendar import ASTANA, calendar_load, enrollment_year, local, reference_date
 from core.errors import Refusal
 from core.iin import iin_build
-from core.management.commands.run_job import parse_moment
+from core.moments import parse_moment
 from notifications.models import Message
 from notifications.services import deliveries_suspended
 from placements.application_actions import application_withdraw, benefit_confirm, benefit_reject
-from placements.bulletin import bulletin_publish
 from placements.claims import seat_claim
 from placements.directions import direction_cancel, direction_enroll, direction_extend
-from placements.expiry import directions_expire
 from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, Publication, Seat
-from placements.seats import seat_release, seat_withdraw, seats_promote
+from placements.seats import seat_release, seat_withdraw
 from queues import services as queues
 from queues.models import Application, Locality
 from queues.selectors import queue_order
+from replay.clock import ReplayClock
 
 SEED = 20261122
 PASSWORD = "indigo-demo"
 APPLICATIONS = 2000  # including 40 archived over age, 18 SEN children with a PMPK conclusion, the demo family's 2
 RECENT_DAYS = 21  # the seat traffic of the last three weeks
+HISTORY = dt.timedelta(days=3 * 365)  # the filings of the last three years
 
 LOCALITIES = [  # code, Russian, Kazakh, share of applications
     ("temirtau", "Темиртау", "Теміртау", 0.84),
@@ -158,9 +158,6 @@ DEMO_CHILDREN = [  # age in the enrollment year, birthday, girl, first name, pat
     (3, (5, 14), False, "Әлихан", "Ерланұлы"),  # a 3–4 group: he waits in the queue
 ]
 
-# Same-moment order, as SPEC §11 schedules it: over-age, expiry, bulletin, then people.
-OVER_AGE, EXPIRE, BULLETIN, ACT = range(4)
-
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
@@ -169,11 +166,15 @@ def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
 class _Demo:
     def __init__(self, now: dt.datetime, out: Callable[[str], None], applications: int = APPLICATIONS) -> None:
         self.now = now
+        self.start = now - HISTORY
         self.applications = applications
         self.out = out
         self.rng = random.Random(SEED)
         self.calendar = calendar_load()
+        # People's actions wait in the heap; the scheduled work (over-age, expiry, promotion, the
+        # 18:00 bulletin) is the replay clock's, as in `simulate` (replay/clock.py).
         self.heap: list = []
+        self.clock = ReplayClock(self.start, on_bulletin=self.on_bulletin)
         self.seq = itertools.count()
         self.iins: set[str] = set()
         self.apps: dict[int, Application] = {}
@@ -238,13 +239,20 @@ class _Demo:
 
     # --- the event loop (time order, like simulate) -------------------------------------------
 
-    def push(self, moment: dt.datetime, rank: int, action: Callable, *args) -> None:
+    def push(self, moment: dt.datetime, action: Callable, *args) -> None:
         if moment <= self.now:
-            heapq.heappush(self.heap, (moment, rank, next(self.seq), action, args))
+            heapq.heappush(self.heap, (moment, next(self.seq), action, args))
 
     def run(self) -> None:
-        while self.heap:
-            moment, _, _, action, args = heapq.heappop(self.heap)
+        """Each action at its moment, after the scheduled work due by then (SPEC §11: scheduled work
+        first at the same moment); one scheduled moment at a time, as a bulletin adds claims."""
+        while True:
+            upto = self.heap[0][0] if self.heap else self.now
+            if self.clock.step(upto):
+                continue
+            if not self.heap:
+                break
+            moment, _, action, args = heapq.heappop(self.heap)
             try:
                 action(moment, *args)
             except Refusal as refusal:  # a family or operator was told no: part of the story
@@ -326,8 +334,7 @@ class _Demo:
         }
 
     def plan_filings(self) -> None:
-        rng, now = self.rng, self.now
-        start = now - dt.timedelta(days=3 * 365)
+        rng, now, start = self.rng, self.now, self.start
         ref = reference_date(now)
         youngest = (now - dt.timedelta(days=40)).date()
         oldest = ref.replace(year=ref.year - 6) + dt.timedelta(days=1)  # not over age on R(now)
@@ -361,13 +368,8 @@ class _Demo:
             plan.update(child_first_name=first, child_middle_name=patronymic, benefit="priority", benefit_category="large_family", language="kk")
             plan.update(address="г. Темиртау, 7 мкр., д. 12, кв. 48", email="", channel="sms", demo=age)
             plans.append(plan)
-        for plan in plans:
-            self.push(plan["now"], ACT, self.do_file, plan)
-        year = local(start).year
-        while (june := dt.datetime(year, 6, 1, tzinfo=ASTANA)) <= now:
-            if june > start:
-                self.push(june, OVER_AGE, lambda t: queues.applications_archive_over_age(now=t))
-            year += 1
+        for plan in plans:  # over-age archival on each 1 June is the clock's
+            self.push(plan["now"], self.do_file, plan)
 
     def do_file(self, t: dt.datetime, plan: dict) -> None:
         demo = plan.pop("demo", None)
@@ -376,10 +378,10 @@ class _Demo:
         if demo is not None:
             self.demo_ids.add(application.pk)
             self.demo_by_age[demo] = application.pk
-            self.push(t + dt.timedelta(days=5), ACT, self.do_decide, application.pk, True)
+            self.push(t + dt.timedelta(days=5), self.do_decide, application.pk, True)
         elif application.benefit != "none" and self.rng.random() < 0.92:
             decided = t + dt.timedelta(days=self.rng.randint(1, 15), hours=self.rng.randint(0, 6))
-            self.push(decided, ACT, self.do_decide, application.pk, self.rng.random() < 0.93)
+            self.push(decided, self.do_decide, application.pk, self.rng.random() < 0.93)
 
     def do_decide(self, t: dt.datetime, app_id: int, confirm: bool) -> None:
         if Application.objects.filter(pk=app_id, benefit_status="claimed").exists():
@@ -401,22 +403,21 @@ class _Demo:
             if self.calendar.is_working_day(day):
                 for _ in range(rng.randint(3, 6)):
                     group = rng.choice([g for g in general if g != self.reserved_group])
-                    self.push(self.some_time(day, 9, 16), ACT, self.do_release, group, rng.randint(1, 3))
+                    self.push(self.some_time(day, 9, 16), self.do_release, group, rng.randint(1, 3))
                 if back % 4 == 0:  # special and sanatorium groups by turns: the protocol shows both, whatever the date
                     kind = ("special", "sanatorium")[others_released % 2]
                     others_released += 1
-                    self.push(self.some_time(day, 9, 16), ACT, self.do_release, rng.choice([g for g in others if g.kind == kind]), 1)
-            self.push(self.at(day, 18), BULLETIN, self.do_bulletin)
-        self.push(reserved_at, ACT, self.do_release, self.reserved_group, 3, True)
-        self.push(min(self.at(today - dt.timedelta(days=1), 10, 20), self.now - dt.timedelta(hours=1)), ACT, self.do_demo_claim)
+                    self.push(self.some_time(day, 9, 16), self.do_release, rng.choice([g for g in others if g.kind == kind]), 1)
+        self.push(reserved_at, self.do_release, self.reserved_group, 3, True)
+        self.push(min(self.at(today - dt.timedelta(days=1), 10, 20), self.now - dt.timedelta(hours=1)), self.do_demo_claim)
         for _ in range(8):  # withdrawn in the last five days (SPEC §8 counters)
-            self.push(self.now - dt.timedelta(minutes=rng.randint(60, 5 * 24 * 60 - 60)), ACT, self.do_withdraw_someone)
+            self.push(self.now - dt.timedelta(minutes=rng.randint(60, 5 * 24 * 60 - 60)), self.do_withdraw_someone)
         for back in (9, 3):
-            self.push(self.some_time(today - dt.timedelta(days=back), 10, 15), ACT, self.do_withdraw_seat)
+            self.push(self.some_time(today - dt.timedelta(days=back), 10, 15), self.do_withdraw_seat)
         # Released today after the last bulletin (18:00 today once it has run: SPEC §5), waiting for the next.
         last_bulletin = self.at(today, 18) if self.at(today, 18) <= self.now else self.now - dt.timedelta(days=1)
         for group in rng.sample(general, 2):
-            self.push(max(self.now - dt.timedelta(minutes=rng.randint(5, 40)), last_bulletin), ACT, self.do_release, group, 1)
+            self.push(max(self.now - dt.timedelta(minutes=rng.randint(5, 40)), last_bulletin), self.do_release, group, 1)
 
     def do_release(self, t: dt.datetime, group: Group, count: int, reserved: bool = False) -> None:
         code = group.kindergarten.code
@@ -424,10 +425,9 @@ class _Demo:
         if reserved:
             self.reserved_seats.update(s.pk for s in seats)
 
-    def do_bulletin(self, t: dt.datetime) -> None:
-        bulletin = bulletin_publish(now=t)
-        if bulletin is None:
-            return
+    def on_bulletin(self, bulletin: Bulletin) -> None:
+        """The clock published a bulletin at 18:00: families with a grant, and others once the
+        priority window has passed, come to claim."""
         rng = self.rng
         publications = list(bulletin.publications.select_related("seat__group__kindergarten"))
         groups_of_queue = defaultdict(set)
@@ -440,10 +440,10 @@ class _Demo:
             groups = sorted(groups_of_queue.get((grant.kind, app.locality_id, app.birth_year), ()), key=lambda g: g.pk)
             if groups and app.pk not in self.demo_ids and rng.random() < 0.7:
                 window = min(grant.until_at - grant.from_at, dt.timedelta(hours=40))
-                self.push(grant.from_at + window * rng.random() ** 2, ACT, self.do_claim, app.pk, rng.choice(groups))
+                self.push(grant.from_at + window * rng.random() ** 2, self.do_claim, app.pk, rng.choice(groups))
         for p in publications:
             if p.seat_id not in self.reserved_seats and rng.random() < 0.6:
-                self.push(p.priority_until + dt.timedelta(minutes=rng.randint(1, 30 * 60)), ACT, self.do_general_claim, p.seat.group)
+                self.push(p.priority_until + dt.timedelta(minutes=rng.randint(1, 30 * 60)), self.do_general_claim, p.seat.group)
 
     def do_general_claim(self, t: dt.datetime, group: Group) -> None:
         locality_id = group.kindergarten.locality_id
@@ -453,8 +453,7 @@ class _Demo:
             self.do_claim(t, self.rng.choice(candidates), group)
 
     def do_claim(self, t: dt.datetime, app_id: int, group: Group) -> None:
-        direction = seat_claim(application=self.apps[app_id], group=group, now=t)
-        self.push(direction.valid_until, EXPIRE, lambda m: directions_expire(now=m))
+        direction = seat_claim(application=self.apps[app_id], group=group, now=t)  # expiry: the clock's
         if app_id in self.demo_ids:
             return
         rng, issued = self.rng, direction.issued_at
@@ -462,21 +461,21 @@ class _Demo:
             self.first_direction = False
             return
         if direction.status == Direction.Status.BENEFIT_CHECK:
-            self.push(self.calendar.add_working_days(issued, 1), ACT, self.do_decide, app_id, rng.random() < 0.9)
+            self.push(self.calendar.add_working_days(issued, 1), self.do_decide, app_id, rng.random() < 0.9)
         later = issued + dt.timedelta(days=1, hours=rng.randint(2, 30))
         r = rng.random()
         if direction.valid_until > self.now and r < 0.5:
             return  # still waiting for the family at first start
         if r < 0.08:
-            self.push(later, ACT, self.do_parent, direction_cancel, app_id)
+            self.push(later, self.do_parent, direction_cancel, app_id)
         elif r < 0.12:
-            self.push(later, ACT, self.do_parent, application_withdraw, app_id)
+            self.push(later, self.do_parent, application_withdraw, app_id)
         elif r < 0.25:
-            self.push(later, ACT, self.do_parent, direction_extend, app_id)
-            self.push(issued + dt.timedelta(days=rng.randint(8, 20)), ACT, self.do_parent, direction_enroll, app_id)
+            self.push(later, self.do_parent, direction_extend, app_id)
+            self.push(issued + dt.timedelta(days=rng.randint(8, 20)), self.do_parent, direction_enroll, app_id)
         else:
             enroll_at = self.calendar.add_working_days(issued, 2) + dt.timedelta(hours=rng.randint(1, 8))
-            self.push(min(enroll_at, direction.valid_until - dt.timedelta(hours=1)), ACT, self.do_parent, direction_enroll, app_id)
+            self.push(min(enroll_at, direction.valid_until - dt.timedelta(hours=1)), self.do_parent, direction_enroll, app_id)
 
     def do_parent(self, t: dt.datetime, service: Callable, app_id: int) -> None:
         service(application=self.apps[app_id], now=t)
@@ -506,9 +505,7 @@ class _Demo:
         self.world()
         self.plan_filings()
         self.plan_seats()
-        self.run()
-        directions_expire(now=self.now)
-        seats_promote(now=self.now)
+        self.run()  # up to now: what expired by now has expired, priority seats past their window are general
         # The demo parent has logged in before: IIN, an SMS code to the cabinet's phone (on
         # /demo-phone/), then this password. The cabinet opened with the family's first filing.
         cabinet = Cabinet.objects.get(iin=DEMO_PARENT["applicant_iin"])
@@ -529,7 +526,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded (the locality «temirtau» exists): nothing changed.")
             return
         started = time.monotonic()
-        now = timezone.now() if at is None else at if isinstance(at, dt.datetime) else parse_moment(at)
+        try:
+            now = timezone.now() if at is None else at if isinstance(at, dt.datetime) else parse_moment(at)
+        except ValueError as exc:
+            raise CommandError(f"--at: not an ISO 8601 moment: {at!r}") from exc
         if timezone.is_naive(now):
             now = now.replace(tzinfo=ASTANA)
         demo = _Demo(now, self.stdout.write, max(applications, 100))

@@ -2,7 +2,7 @@
 
 `/health/` answers "ok" without touching the database: the process is alive. `/health/ready/`
 checks what a request needs and what the schedule needs: the database, the cache, the broker, a
-recent beat heartbeat, and the watchdog (core/watchdog.py). 200 when all pass, 503 naming the ones
+recent beat heartbeat, and the watchdog (operations/watchdog.py). 200 when all pass, 503 naming the ones
 that fail. Neither reads a session or a CSRF token, neither is translated (an i18n-free URL).
 """
 
@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from celery import current_app as app
 from django.core.cache import cache, caches
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,12 +23,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.watchdog import watchdog_problems
+from operations.watchdog import watchdog_problems
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "health:beat-heartbeat"
-# The beat runs core.tasks.heartbeat every minute; three missed in a row mean beat (or every worker) is gone.
+# The beat runs operations.tasks.heartbeat every minute; three missed in a row mean beat (or every worker) is gone.
 HEARTBEAT_MAX_AGE = dt.timedelta(minutes=3)
 BROKER_TIMEOUT = 3.0
 # Before any heartbeat, a process younger than this says "waiting" and passes (a fresh deployment).
@@ -70,8 +71,6 @@ def _cache() -> Check:
 
 
 def _broker() -> Check:
-    from indigo.celery import app
-
     url = str(app.conf.broker_url or "")
     if url.startswith("filesystem://"):
         options = app.conf.broker_transport_options or {}

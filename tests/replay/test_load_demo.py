@@ -22,7 +22,6 @@ from django.db.models import Count
 from accounts.models import Cabinet
 from core.calendar import enrollment_year, local
 from core.iin import iin_is_valid
-from core.management.commands.load_demo import DEMO_PARENT, PASSWORD
 from core.models import Counter
 from core.phones import phone_normalize
 from notifications.models import Message
@@ -30,6 +29,7 @@ from placements.models import Bulletin, Direction, Grant, Group, Kindergarten, P
 from placements.selectors import effective_state
 from queues.models import Application, Locality
 from queues.selectors import application_positions, queue_order
+from replay.management.commands.load_demo import DEMO_PARENT, PASSWORD
 from tests.factories import astana
 
 AT = astana(2026, 11, 18, 18, 20)  # a working Wednesday, after the day's 18:00 bulletin

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from core.simulation import scenario_run
+from replay.simulation import scenario_run
 from tests.numbers import numbers_restart
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -5,7 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from core.simulation import ScenarioError, scenario_run, scenario_validate, throwaway_database
+from replay.simulation import ScenarioError, scenario_run, scenario_validate, throwaway_database
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             message = " ".join(str(exc).split()) or type(exc).__name__
             self.stderr.write(f"simulate: malformed scenario: {message}")
             sys.exit(2)
-        # Never the user's data: an in-memory SQLite database in this process (core.simulation).
+        # Never the user's data: an in-memory SQLite database in this process (replay.simulation).
         with throwaway_database():
             output = scenario_run(doc)
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.db.utils import OperationalError
 from django.utils import timezone
 
-from core import health
-from core.health import heartbeat_record, readiness
-from core.watchdog import watchdog_run
 from indigo.celery import app as celery_app
+from operations import health
+from operations.health import heartbeat_record, readiness
+from operations.watchdog import watchdog_run
 from placements.bulletin import bulletin_publish
 from placements.expiry import directions_expire
 from placements.models import Direction
@@ -120,9 +120,9 @@ def test_readiness_waits_for_the_first_heartbeat_only_just_after_start(client, m
 
 def test_heartbeat_task_is_on_the_beat_schedule_and_makes_readiness_pass(client):
     schedule = celery_app.conf.beat_schedule
-    assert schedule["health-heartbeat-every-minute"]["task"] == "core.tasks.heartbeat"
-    assert schedule["health-watchdog-every-5-minutes"]["task"] == "core.tasks.watchdog"
-    from core.tasks import heartbeat
+    assert schedule["health-heartbeat-every-minute"]["task"] == "operations.tasks.heartbeat"
+    assert schedule["health-watchdog-every-5-minutes"]["task"] == "operations.tasks.watchdog"
+    from operations.tasks import heartbeat
 
     heartbeat.delay()
     status, body = _ready(client)
@@ -212,7 +212,7 @@ def test_expiry_behind_shows_at_the_readiness_url(client, beat_alive):
 
 
 def test_watchdog_task_runs_the_service(staff):
-    from core.tasks import watchdog
+    from operations.tasks import watchdog
 
     direction_issue(application=ApplicationFactory())
     mail.outbox.clear()

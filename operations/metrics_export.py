@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Case, Count, F, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -32,6 +33,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import choose_encoder
 
 from core import metrics
+from notifications.models import Message
+from operations.health import HEARTBEAT_KEY
+from operations.watchdog import watchdog_problems
+from placements.models import Direction, Seat
+from queues.models import QUEUE_KIND_ORDER, Application
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +60,6 @@ GAUGES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def gauges_compute(*, now: dt.datetime) -> list[tuple[str, tuple[str, ...], float]]:
     """(name, label values, value) for every GAUGES series; set-based, a few statements in all."""
-    from django.db.models import Case, Count, F, Q, Value, When
-
-    from core.watchdog import watchdog_problems
-    from notifications.models import Message
-    from placements.models import Direction, Seat
-    from queues.models import QUEUE_KIND_ORDER, Application
-
     samples: list[tuple[str, tuple[str, ...], float]] = []
     by_status = dict(Application.objects.order_by().values_list("status").annotate(n=Count("pk")))
     samples += [("applications", (status,), by_status.get(status, 0)) for status in Application.Status.values]
@@ -104,8 +103,6 @@ def gauges_cached(*, now: dt.datetime) -> list[tuple[str, tuple[str, ...], float
 
 
 def _heartbeat_age(now: dt.datetime) -> float | None:
-    from core.health import HEARTBEAT_KEY
-
     value = cache.get(HEARTBEAT_KEY)
     return None if value is None else max(0.0, (now - dt.datetime.fromisoformat(value)).total_seconds())
 
