@@ -16,7 +16,7 @@ from core import metrics as _metrics  # noqa: E402, F401  (Celery task outcomes 
 app.conf.beat_schedule = {
     # SPEC §9: a message still queued 10 minutes after its try was due lost its task (broker down
     # at commit, worker killed): every 5 minutes, dispatch it again (delivery sends it once).
-    "messages-resend-stuck-every-5-minutes": {"task": "notifications.tasks.messages_resend_stuck", "schedule": crontab(minute="*/5")},
+    "messages-resend-stuck-every-5-minutes": {"task": "operations.tasks.messages_resend_stuck", "schedule": crontab(minute="*/5")},
     # SPEC §5: the bulletin of released seats is published every day at 18:00 Astana time.
     "bulletin-publish-18-00": {"task": "placements.tasks.bulletin_publish", "schedule": crontab(hour=18, minute=0)},
     # SPEC §5: a priority seat becomes general at priority_until; the state column follows each minute.
@@ -33,7 +33,7 @@ app.conf.beat_schedule = {
     "form-tokens-sweep-daily": {"task": "core.tasks.form_tokens_sweep", "schedule": crontab(hour=3, minute=40)},
     # Issue 10: retention — expired sessions, old codes, outbox SMS, message recipients masked, lockout
     # records (periods: RETENTION_* settings); it also runs the two sweeps above. Daily at 03:50, after them.
-    "retention-run-daily": {"task": "core.tasks.retention_run", "schedule": crontab(hour=3, minute=50)},
+    "retention-run-daily": {"task": "operations.tasks.retention_run", "schedule": crontab(hour=3, minute=50)},
     # Issue 12: the open-data snapshot of the night, after the day's last changes and before the
     # 03:30 sweeps; a quiet hour. It keeps the last SNAPSHOT_KEEP_DAYS days (opendata/snapshot.py).
     "opendata-snapshot-02-30": {"task": "opendata.tasks.snapshot_take_nightly", "schedule": crontab(hour=2, minute=30)},
@@ -44,9 +44,9 @@ app.conf.beat_schedule = {
     # every 5 seconds keeps the unchained tail short (a run while one is under way returns at once).
     "audit-chain-every-5-seconds": {"task": "audit.tasks.audit_chain", "schedule": 5.0},
     # Issue 10: the beat's heartbeat each minute; readiness fails when it is 3 minutes old.
-    "health-heartbeat-every-minute": {"task": "core.tasks.heartbeat", "schedule": crontab()},
+    "health-heartbeat-every-minute": {"task": "operations.tasks.heartbeat", "schedule": crontab()},
     # Issue 10: the watchdog (bulletin late after 18:10, expiry behind) every 5 minutes; e-mails staff once a day per problem.
-    "health-watchdog-every-5-minutes": {"task": "core.tasks.watchdog", "schedule": crontab(minute="*/5")},
+    "health-watchdog-every-5-minutes": {"task": "operations.tasks.watchdog", "schedule": crontab(minute="*/5")},
     # Issue 12: the fairness audit of the previous day, nightly at 02:30 (after the day's last
     # expiries and the 18:00 bulletin's catch-up); re-running a day replaces its result.
     "fairness-audit-daily": {"task": "fairness.tasks.fairness_audit_yesterday", "schedule": crontab(hour=2, minute=30)},

@@ -28,6 +28,7 @@ from core.errors import Refusal
 from core.metrics import metrics_code_sent, metrics_suspended
 from notifications.models import Event, Message
 from notifications.sealing import CODE_VALIDITY, code_text_seal
+from notifications.tasks import code_send, message_send
 from notifications.texts import sms_fit
 
 logger = logging.getLogger(__name__)
@@ -57,8 +58,6 @@ def _dispatch_on_commit(message_ids: list[int]) -> None:
         return
 
     def dispatch() -> None:
-        from notifications.tasks import message_send
-
         for pk in message_ids:
             try:
                 message_send.delay(pk)
@@ -141,8 +140,6 @@ def sms_send_code(*, phone: str, code: str, language: str, now: dt.datetime, pur
         )
     if _suspended.get() or not phone:
         return message
-    from notifications.tasks import code_send
-
     with translation.override(language):
         sealed = code_text_seal(sms_fit(Event.CODE, {**(about or {}), "code": code, "purpose": purpose}))
     try:
@@ -168,7 +165,7 @@ def messages_retry(*, message_ids: Iterable[int], now: dt.datetime) -> int:
             .filter(pk__in=list(message_ids), status=Message.Status.FAILED)
             .exclude(event=Event.CODE)
             .exclude(recipient="")
-            .exclude(recipient__contains="*")  # masked by retention (core/retention.py): nobody to send to
+            .exclude(recipient__contains="*")  # masked by retention (operations/retention.py): nobody to send to
             .values_list("pk", flat=True)
         )
         Message.objects.filter(pk__in=ids).update(status=Message.Status.QUEUED, attempts=0, next_attempt_at=now)

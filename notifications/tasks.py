@@ -1,4 +1,8 @@
-"""Celery tasks over the delivery and notification services; safe to run twice or late.
+"""The delivery tasks the notification services dispatch after commit; safe to run twice or late.
+
+They import only the delivery (notifications.delivery), never the services that dispatch them, so
+the two do not import each other; the beat's stuck-message sweep, which calls a service, is a job
+of operations/tasks.py.
 
 The Message row counts the attempts and decides when to give up (delivery.retry_delay): Celery's
 own retry counter starts again when `messages_resend_stuck` re-dispatches a message, so its
@@ -10,7 +14,6 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.utils import timezone
 
-from notifications import services
 from notifications.delivery import CODE_RETRY_SECONDS, MAX_ATTEMPTS, Outcome, code_deliver, message_deliver
 
 
@@ -32,8 +35,3 @@ def code_send(self: Task, message_id: int, sealed_text: str) -> None:
     """Deliver a one-time code: its text comes sealed (notifications.sealing) because it is stored nowhere."""
     # The retry carries the same sealed argument: the broker never holds the code in clear.
     _retry_if_asked(self, code_deliver(message_id=message_id, sealed_text=sealed_text, now=timezone.now()), argsrepr=f"({message_id}, '…')")
-
-
-@shared_task(ignore_result=True)
-def messages_resend_stuck() -> None:
-    services.messages_resend_stuck(now=timezone.now())
