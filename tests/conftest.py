@@ -1,10 +1,41 @@
 import datetime as dt
+import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 BROWSER = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`INDIGO_TEST_CLOCK=18:20 pytest` (or `make test-at AT=18:20`): the whole run reads today's
+    date at that Astana time from `timezone.now()`, moving on from there as real time does, so a
+    test that reads the real clock and only passes at some hours is caught at any hour (issue 13:
+    the suite passes at 18:20, while the bulletin's day turns).
+
+    Only Django's clock is moved, in this process. libfaketime moves every clock of the process,
+    but its timed waits fail in threads and sockets (OSError 22, dropped local HTTP connections),
+    so the concurrency tests cannot run under it; the project's code reads the hour nowhere but
+    through `timezone.now()` (time.time() measures ages and rate-limit windows only)."""
+    at = os.environ.get("INDIGO_TEST_CLOCK", "").strip()
+    if not at:
+        return
+    hour, minute = (int(part) for part in at.split(":"))
+    real_now = timezone.now
+    today = real_now().astimezone(ZoneInfo("Asia/Almaty"))
+    offset = today.replace(hour=hour, minute=minute, second=0, microsecond=0) - today
+    timezone.now = lambda: real_now() + offset
+    config.stash[_CLOCK_KEY] = at
+
+
+_CLOCK_KEY = pytest.StashKey[str]()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    at = config.stash.get(_CLOCK_KEY, None)
+    return f"INDIGO_TEST_CLOCK: timezone.now() reads {at} Astana time at the start" if at else None
 
 
 @pytest.hookimpl(trylast=True)
