@@ -22,6 +22,10 @@ SMS_MAX_SEGMENTS = 2
 SMS_SEGMENTS_FOR = {"grant_opened": 3}
 # Placeholders that may be shortened when an SMS would need a third segment, longest first.
 SHORTENABLE = ("places", "kindergarten", "group")
+# The most of a places list a grant message keeps: more never fits in its SMS (SMS_SEGMENTS_FOR), and
+# a city queue's bulletin can name hundreds of groups — stored 17,000 times at 18:00, then shortened
+# letter by letter for every SMS.
+PLACES_MAX = 160
 
 # The GSM 03.38 default alphabet; anything else makes the whole SMS UCS-2.
 _GSM7_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -113,9 +117,10 @@ def _template_for(event: str, context: dict[str, Any]) -> str:
     return templates.get(event, "INDIGO: %(event)s")
 
 
-def places_text(groups: list[Any], language: str) -> str:
+def places_text(groups: list[Any], language: str, limit: int = PLACES_MAX) -> str:
     """Kindergartens with their groups in parentheses, in `language`, for the grant SMS:
-    "Арман (Балапан, Құлыншақ); Айгөлек (Ботақан)"."""
+    "Арман (Балапан, Құлыншақ); Айгөлек (Ботақан)" — at most `limit` characters, ending in "…" when
+    there are more (the cabinet lists them all)."""
     by_kindergarten: dict[int, tuple[Any, list[str]]] = {}
     for group in groups:
         entry = by_kindergarten.setdefault(group.kindergarten_id, (group.kindergarten, []))
@@ -123,7 +128,8 @@ def places_text(groups: list[Any], language: str) -> str:
         if name not in entry[1]:
             entry[1].append(name)
     parts = [f"{kg.display_name(language)} ({', '.join(names)})" if names else kg.display_name(language) for kg, names in by_kindergarten.values()]
-    return "; ".join(parts)
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ;,(") + "…"
 
 
 def message_text(event: str, context: dict[str, Any]) -> str:
@@ -153,7 +159,9 @@ def sms_fit(event: str, context: dict[str, Any]) -> str:
         return text
     values = dict(context)
     for key in sorted((k for k in SHORTENABLE if isinstance(values.get(k), str)), key=lambda k: -len(values[k])):
-        original, keep = values[key], len(values[key])
+        # No value longer than the whole budget can fit: start there, not at its full length.
+        original = values[key]
+        keep = min(len(original), 160 * budget)
         while keep > 8 and sms_segments(text) > budget:
             keep -= 4
             values[key] = original[:keep].rstrip() + "…"

@@ -159,17 +159,20 @@ def grant_message_contexts(*, bulletin: Bulletin, after_grant: int, open_at: dt.
         kinds[app_id].append(kind)
     window = {"from": local(open_at).strftime("%H:%M %d.%m"), "until": local(priority_until).strftime("%H:%M %d.%m.%Y")}
     link = f"{settings.SITE_URL}{reverse('queues:cabinet')}"
-    places_cache: dict[tuple, str] = {}
+    # Per (language, queues granted, locality, birth year): every family of a queue gets the same
+    # places, so they are ordered and written once per queue, not once per family.
+    per_queue: dict[tuple, tuple[int, str]] = {}
 
     def context_for(application: Application) -> dict:
-        per_group: dict[int, int] = {}
-        for kind in kinds.get(application.pk, []):
-            per_group.update(seats.get((kind, application.locality_id, application.birth_year), {}))
-        ordered = sorted(per_group, key=lambda gid: (groups[gid].kindergarten.name, groups[gid].age_from, groups[gid].code))
-        key = (application.language, tuple(ordered))
-        if key not in places_cache:
-            places_cache[key] = places_text([groups[gid] for gid in ordered], application.language)
-        return {"number": application.number, **window, "seats": sum(per_group.values()), "places": places_cache[key], "link": link}
+        key = (application.language, tuple(kinds.get(application.pk, [])), application.locality_id, application.birth_year)
+        if key not in per_queue:
+            per_group: dict[int, int] = {}
+            for kind in key[1]:
+                per_group.update(seats.get((kind, application.locality_id, application.birth_year), {}))
+            ordered = sorted(per_group, key=lambda gid: (groups[gid].kindergarten.name, groups[gid].age_from, groups[gid].code))
+            per_queue[key] = (sum(per_group.values()), places_text([groups[gid] for gid in ordered], application.language))
+        count, places = per_queue[key]
+        return {"number": application.number, **window, "seats": count, "places": places, "link": link}
 
     return context_for
 

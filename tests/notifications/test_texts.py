@@ -130,3 +130,47 @@ def test_every_translation_keeps_the_placeholders_of_its_english_text(language):
         for msgstr in translations:
             assert msgstr, f"untranslated: {entry.msgid}"
             assert set(PLACEHOLDER.findall(msgstr)) == set(PLACEHOLDER.findall(entry.msgid)), entry.msgid
+
+
+class _Kindergarten:
+    def __init__(self, pk: int) -> None:
+        self.pk, self.name = pk, f"Ясли-сад №{pk} «Балдырған»"
+
+    def display_name(self, language: str) -> str:
+        return self.name
+
+
+class _Group:
+    def __init__(self, kindergarten: _Kindergarten, n: int) -> None:
+        self.kindergarten, self.kindergarten_id, self.name = kindergarten, kindergarten.pk, f"Күншуақ {n}"
+
+    def display_name(self, language: str) -> str:
+        return self.name
+
+
+def test_a_bulletin_naming_hundreds_of_groups_keeps_only_what_an_sms_can_carry():
+    """A city queue's bulletin may publish seats in hundreds of groups: the grant message stores the
+    start of the list, ending in "…", not all of it 17,000 times (the cabinet lists them all)."""
+    from notifications.texts import PLACES_MAX, places_text
+
+    groups = [_Group(_Kindergarten(k), n) for k in range(120) for n in range(3)]
+    text = places_text(groups, "kk")
+    assert len(text) <= PLACES_MAX and text.endswith("…")
+    assert text.startswith("Ясли-сад №0 «Балдырған» (Күншуақ 0, Күншуақ 1, Күншуақ 2); Ясли-сад №1")
+    few = places_text(groups[:2], "kk")
+    assert few == "Ясли-сад №0 «Балдырған» (Күншуақ 0, Күншуақ 1)"
+
+
+def test_shortening_a_very_long_value_takes_a_few_steps_not_one_per_four_letters(monkeypatch):
+    """sms_fit starts shortening at what the SMS could hold at most, so a 20,000-character value
+    (an old message, stored before places were capped) costs a few dozen tries, not 5,000."""
+    import notifications.texts as texts
+
+    calls = []
+    real = texts.message_text
+    monkeypatch.setattr(texts, "message_text", lambda event, context: calls.append(1) or real(event, context))
+    context = {**CONTEXTS["grant_opened"], "places": "Ясли-сад «Арман» (Балапан); " * 800}
+    with translation.override("kk"):
+        text = texts.sms_fit(Event.GRANT_OPENED, context)
+    assert sms_segments(text) <= SMS_SEGMENTS_FOR["grant_opened"]
+    assert len(calls) < 150
