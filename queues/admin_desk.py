@@ -24,9 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.calendar import local
 from core.errors import Refusal
-from core.iin import iin_format_message, iin_is_valid
 from core.phones import phone_clean, phone_hidden
-from core.validators import validate_person_name
 from placements import application_actions
 from queues.desk import application_contacts_correct, application_file_at_desk, desk_code_send, desk_phones_to_confirm
 from queues.documents import (
@@ -38,8 +36,8 @@ from queues.documents import (
     pending_folder_name,
     pending_folder_remove,
 )
-from queues.forms import MultipleFileField
-from queues.models import EXTRAORDINARY_CATEGORIES, Application, Benefit, BenefitCategory, BenefitStatus, Channel, Language, Locality, QueueKind
+from queues.forms import MultipleFileField, PersonNameField, category_choices, iin_clean
+from queues.models import Application, Benefit, BenefitCategory, BenefitStatus, Channel, Language, Locality, QueueKind
 
 SESSION_KEY = "desk_filing"
 PERMISSION = "queues.file_at_desk"
@@ -48,46 +46,24 @@ PERMISSION = "queues.file_at_desk"
 # --- forms --------------------------------------------------------------------------------------------
 
 
-class NameField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        return validate_person_name(value) if value else value
-
-
-def _iin_clean(value: str, code: str) -> str:
-    value = (value or "").strip()
-    if (message := iin_format_message(value)) is not None:
-        raise forms.ValidationError(message, code=code)
-    if not iin_is_valid(value, today=local(timezone.now()).date()):
-        raise forms.ValidationError(Refusal(code).message, code=code)
-    return value
-
-
-def _category_choices() -> list:
-    labels = dict(BenefitCategory.choices)
-    extraordinary = [(c, labels[c]) for c in BenefitCategory.values if c in EXTRAORDINARY_CATEGORIES]
-    priority = [(c, labels[c]) for c in BenefitCategory.values if c not in EXTRAORDINARY_CATEGORIES]
-    return [("", "—"), (_("Extraordinary"), extraordinary), (_("Priority"), priority)]
-
-
 class DeskFilingForm(forms.Form):
     """Step 1: what the parent brought to the desk. The service checks the rest (SPEC §3)."""
 
     child_iin = forms.CharField(label=_("Child's IIN"), max_length=20, help_text=_("The birth date is taken from the IIN."))
-    child_last_name = NameField(label=_("Child's surname"))
-    child_first_name = NameField(label=_("Child's first name"))
-    child_middle_name = NameField(label=_("Child's patronymic (if any)"), required=False)
+    child_last_name = PersonNameField(label=_("Child's surname"))
+    child_first_name = PersonNameField(label=_("Child's first name"))
+    child_middle_name = PersonNameField(label=_("Child's patronymic (if any)"), required=False)
     birth_certificate = forms.CharField(label=_("Birth certificate number"), max_length=32, required=False)
     locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.all(), to_field_name="code")
     applicant_iin = forms.CharField(label=_("Applicant's IIN"), max_length=20)
-    applicant_last_name = NameField(label=_("Applicant's surname"))
-    applicant_first_name = NameField(label=_("Applicant's first name"))
-    applicant_middle_name = NameField(label=_("Applicant's patronymic (if any)"), required=False)
+    applicant_last_name = PersonNameField(label=_("Applicant's surname"))
+    applicant_first_name = PersonNameField(label=_("Applicant's first name"))
+    applicant_middle_name = PersonNameField(label=_("Applicant's patronymic (if any)"), required=False)
     phone = forms.CharField(label=_("Mobile phone"), max_length=24, widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+7 701 123 45 67"}))
     phone2 = forms.CharField(label=_("Second mobile phone (if any)"), max_length=24, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     benefit = forms.ChoiceField(label=_("Benefit"), choices=Benefit.choices, initial=Benefit.NONE)
-    benefit_category = forms.ChoiceField(label=_("Benefit category"), choices=_category_choices, required=False)
+    benefit_category = forms.ChoiceField(label=_("Benefit category"), choices=category_choices, required=False)
     documents = MultipleFileField(label=_("Documents confirming the benefit"), required=False, help_text=_("PDF, JPEG or PNG, at most 5 MB each."))
     sen_pmpk = forms.BooleanField(label=_("Special educational needs with a PMPK conclusion"), required=False)
     queues = forms.MultipleChoiceField(
@@ -101,10 +77,10 @@ class DeskFilingForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the messages"), choices=Language.choices, initial=Language.KK)
 
     def clean_child_iin(self) -> str:
-        return _iin_clean(self.cleaned_data["child_iin"], "invalid_iin")
+        return iin_clean(self.cleaned_data["child_iin"], "invalid_iin", local(timezone.now()).date())
 
     def clean_applicant_iin(self) -> str:
-        return _iin_clean(self.cleaned_data["applicant_iin"], "invalid_applicant_iin")
+        return iin_clean(self.cleaned_data["applicant_iin"], "invalid_applicant_iin", local(timezone.now()).date())
 
     def clean_phone(self) -> str:
         return phone_clean(self.cleaned_data["phone"])

@@ -33,7 +33,8 @@ def phone_field(label) -> forms.CharField:
     return forms.CharField(label=label, max_length=24, widget=forms.TextInput(attrs=PHONE_ATTRS))
 
 
-def _iin(value: str, code: str, today: dt.date) -> str:
+def iin_clean(value: str, code: str, today: dt.date) -> str:
+    """An IIN field's value checked: its format said plainly, then its check digit and date."""
     value = (value or "").strip()
     if (message := iin_format_message(value)) is not None:
         raise forms.ValidationError(message, code=code)  # "12 digits; you entered 10" (issue 11)
@@ -159,10 +160,10 @@ class ApplyChildForm(forms.Form):
         typed = (self.data.get(self.add_prefix("applicant_iin")) or "").strip() if self.is_bound else ""
         if self.cabinet_iin and typed not in ("", self.cabinet_iin):
             raise forms.ValidationError(Refusal("applicant_not_cabinet").message, code="applicant_not_cabinet")
-        return _iin(self.cleaned_data["applicant_iin"], "invalid_applicant_iin", self.today)
+        return iin_clean(self.cleaned_data["applicant_iin"], "invalid_applicant_iin", self.today)
 
     def clean_child_iin(self) -> str:
-        return _iin(self.cleaned_data["child_iin"], "invalid_iin", self.today)
+        return iin_clean(self.cleaned_data["child_iin"], "invalid_iin", self.today)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -181,7 +182,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def _category_choices() -> list:
+def category_choices() -> list:
     labels = dict(BenefitCategory.choices)
     extraordinary = [(c, labels[c]) for c in BenefitCategory.values if c in EXTRAORDINARY_CATEGORIES]
     priority = [(c, labels[c]) for c in BenefitCategory.values if c not in EXTRAORDINARY_CATEGORIES]
@@ -201,7 +202,7 @@ class ApplyBenefitForm(forms.Form):
         initial=Benefit.NONE,
         widget=forms.RadioSelect,
     )
-    benefit_category = forms.ChoiceField(label=_("Benefit category"), choices=_category_choices, required=False)
+    benefit_category = forms.ChoiceField(label=_("Benefit category"), choices=category_choices, required=False)
     documents = MultipleFileField(
         label=_("Documents confirming the benefit"),
         required=False,
