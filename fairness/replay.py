@@ -216,7 +216,7 @@ def _check_grants(result: AuditResult, *, bulletins, per_bulletin, recorded, app
             given = recorded[bulletin_id].get(key, set())
             result.grants_checked += len(given)
             # "Already hold an open grant": given before, not ended, not past its until (SPEC §6).
-            holders = {app_id for app_id, grant in grants_by_queue.get(key, ()) if _holds_grant((grant,), kind, t)}
+            holders = {app_id for app_id, grant in grants_by_queue.get(key, ()) if _holds_grant((grant,), key[0], t)}
             firsts = {klass: _first_queued(members, klass, t, k + len(holders)) for klass, members in classes[key].items()}
             expected = first_without_grant({klass: [a.id for a in members] for klass, members in firsts.items()}, k=k, holders=holders)
             order = {app_id: i + 1 for i, app_id in enumerate(expected)}
