@@ -98,7 +98,8 @@ class StaffSecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.STAFF_2FA and is_guarded_path(request.path_info):
             user = getattr(request, "user", None)
-            if user is not None and second_factor_required(user) and not user.is_verified():
+            # A verified session costs no query: is_verified() reads the device django-otp has loaded.
+            if user is not None and not user.is_verified() and second_factor_required(user):
                 going = request.get_full_path() if request.method == "GET" else request.path
                 url = f"{reverse('accounts:staff_2fa')}?{urlencode({'next': going})}"
                 if getattr(request, "htmx", False):

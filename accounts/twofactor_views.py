@@ -6,8 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import django_otp
-import qrcode
-import qrcode.image.svg
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import twofactor
 from core.errors import Refusal
 from core.ratelimit import Limit, rate_limited_per
+from placements.verification import qr_svg
 
 # Per account, whatever the address: wrong codes are throttled on the device too (1, 2, 4 … s).
 CODE_CHECK_LIMIT, CODE_CHECK_WINDOW = 20, 600
@@ -71,13 +70,6 @@ def _context(request: HttpRequest, **extra) -> dict:
     return {"next": _next(request), "logout_url": logout, **extra}
 
 
-def _qr_svg(url: str) -> str:
-    """The otpauth:// address as an inline SVG QR code (no image library, no outside service)."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    svg = image.to_string(encoding="unicode")
-    return svg[svg.index("<svg") :]  # without the XML declaration, inside HTML
-
-
 @never_cache
 @require_GET
 def second_factor(request: HttpRequest) -> HttpResponse:
@@ -85,7 +77,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return _to_login(request)
-    if not twofactor.second_factor_required(user) or user.is_verified():
+    if user.is_verified() or not twofactor.second_factor_required(user):
         return redirect(_next(request))
     return _with_next("accounts:staff_2fa_verify" if twofactor.confirmed_totp(user) else "accounts:staff_2fa_enrol", request)
 
@@ -116,7 +108,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/twofactor/enrol.html",
-        _context(request, form=form, qr_svg=mark_safe(_qr_svg(device.config_url)), secret=twofactor.secret_groups(device), username=user.get_username()),
+        _context(request, form=form, qr_svg=mark_safe(qr_svg(device.config_url)), secret=twofactor.secret_groups(device), username=user.get_username()),
     )
 
 
@@ -127,7 +119,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return _to_login(request)
-    if not twofactor.second_factor_required(user) or user.is_verified():
+    if user.is_verified() or not twofactor.second_factor_required(user):
         return redirect(_next(request))
     if twofactor.confirmed_totp(user) is None:
         return _with_next("accounts:staff_2fa_enrol", request)

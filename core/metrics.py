@@ -263,7 +263,7 @@ def view_label(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "unresolved"
-    return match.view_name or getattr(match, "_func_path", "") or "unnamed"
+    return match.view_name  # Django sets it to the URL name, or the view's dotted path when unnamed
 
 
 class RequestLatencyMiddleware:

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.errors import Refusal
 from core.htmx import wants_fragment
-from core.ratelimit import Limit, address_limit, client_key, hashed, rate_limit_hits
+from core.ratelimit import Limit, address_limit, hashed, rate_limit_hits, rate_limited
 from opendata import export
 from opendata.forms import (
     DirectionFilterForm,
@@ -209,18 +209,15 @@ VERIFY_LIMIT, VERIFY_WINDOW = 30, 600
 
 
 @require_GET
+@rate_limited("direction-verify:ip", limit=VERIFY_LIMIT, window=VERIFY_WINDOW, methods=("GET",))
 def direction_verify(request: HttpRequest, check: str) -> HttpResponse:
     """The public page behind a printed direction's QR code and check number (issue 11): number,
     status, validity, the child's initials, the issuing department and the kindergarten's contacts.
     An unknown check is a 404; every look-up counts against the address's limit."""
-    try:
-        rate_limit_hits([Limit(f"direction-verify:ip:{client_key(request)}", VERIFY_LIMIT, VERIFY_WINDOW)])
-    except Refusal as refusal:
-        return render(request, "rate_limited.html", {"message": refusal.message}, status=429)
     found = direction_verified(check=check, now=timezone.now())
     if found is None:
         raise Http404
-    response = render(request, "opendata/direction_verify.html", {"direction": found, "now": timezone.now()})
+    response = render(request, "opendata/direction_verify.html", {"direction": found})
     add_never_cache_headers(response)  # the status changes: a cached page could vouch for a cancelled paper
     return response
 

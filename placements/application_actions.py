@@ -12,7 +12,7 @@ from django.db import transaction
 from audit.services import audit_record
 from core.errors import Refusal
 from notifications.services import message_enqueue
-from placements.directions import direction_active_locked, direction_end
+from placements.directions import application_direction_locked, direction_active_locked, direction_end
 from placements.grants import grants_end
 from placements.models import Direction
 from queues.models import Application, BenefitStatus
@@ -24,8 +24,7 @@ def benefit_confirm(*, application: Application, now: dt.datetime, reason: str =
     direction already past valid_until expires instead (placements.directions.direction_active_locked)."""
 
     with transaction.atomic():
-        application = application_locked(application)
-        direction = direction_active_locked(application=application, now=now)
+        application, direction = application_direction_locked(application, now)
         refusal = None if application.benefit_status == BenefitStatus.CLAIMED else Refusal("benefit_not_pending")
         if refusal is None:  # raised after the commit: an expiry just made must stay (issue 13)
             application.benefit_status = BenefitStatus.CONFIRMED
@@ -54,8 +53,7 @@ def benefit_reject(*, application: Application, now: dt.datetime, reason: str = 
     already past valid_until is expired first, with its strike, and nothing is revoked (issue 13)."""
 
     with transaction.atomic():
-        application = application_locked(application)
-        direction = direction_active_locked(application=application, now=now)
+        application, direction = application_direction_locked(application, now)
         refusal = None if application.benefit_status == BenefitStatus.CLAIMED else Refusal("benefit_not_pending")
         if refusal is None:  # raised after the commit: an expiry just made must stay
             application.benefit_status = BenefitStatus.REJECTED

@@ -21,6 +21,7 @@ from placements.models import Direction, Grant, Group, Publication, Seat
 from placements.rules import DIRECTION_WORKING_DAYS
 from placements.selectors import open_grant_kinds, seats_general_q, seats_priority_open_q
 from queues.models import Application, BenefitStatus
+from queues.services import application_locked
 
 
 def claimable_seats(*, application: Application, group: Group, now: dt.datetime, has_grant: bool):
@@ -66,7 +67,7 @@ def seat_claim(*, application: Application, group: Group, now: dt.datetime) -> D
 def _claim(*, application: Application, group: Group, now: dt.datetime, expiry_checked: bool) -> Direction:
     try:
         with transaction.atomic():
-            application = Application.objects.select_for_update().get(pk=application.pk)
+            application = application_locked(application)
             if application.status == Application.Status.DIRECTED and not expiry_checked:
                 raise _ExpireFirst
             if not Group.kindergarten.is_cached(group):  # the claim view passes it loaded

@@ -18,7 +18,7 @@ from notifications.services import message_enqueue
 from placements.models import Direction, Group, Seat
 from placements.rules import EXTENSION_DAYS, EXTENSION_WINDOW_WORKING_DAYS, REMIND_BEFORE
 from queues.models import Application
-from queues.services import application_requeue, strike_consequence
+from queues.services import application_locked, application_requeue, strike_consequence
 
 
 def direction_context(direction: Direction, group: Group, language: str) -> dict:
@@ -57,8 +57,7 @@ def direction_expire_due(*, application: Application, now: dt.datetime) -> None:
     In its own transaction, so that a refusal of the action that follows (a claim) cannot roll the
     expiry (and its strike) back. Waits for the rows' locks rather than skipping them (issue 13)."""
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        direction_active_locked(application=application, now=now)
+        application_direction_locked(application, now)
 
 
 def direction_active_locked(*, application: Application, now: dt.datetime) -> Direction | None:
@@ -86,15 +85,16 @@ def direction_active_locked(*, application: Application, now: dt.datetime) -> Di
     return None
 
 
-def _parent_direction(application: Application, now: dt.datetime) -> tuple[Application, Direction | None]:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+def application_direction_locked(application: Application, now: dt.datetime) -> tuple[Application, Direction | None]:
+    """The application locked, then its active direction as direction_active_locked decides it."""
+    application = application_locked(application)
     return application, direction_active_locked(application=application, now=now)
 
 
 def direction_extend(*, application: Application, now: dt.datetime) -> Direction:
     """SPEC §7: once, while t < add_working_days(issued_at, 4): valid until issued date + 30 days."""
     with transaction.atomic():
-        application, direction = _parent_direction(application, now)
+        application, direction = application_direction_locked(application, now)
         if direction is not None:  # None: none, or just expired (kept: refused after the commit)
             if direction.extended:
                 raise Refusal("already_extended")
@@ -126,7 +126,7 @@ def direction_enroll(
     that one (an operator acting on a page that may be out of date): `no_direction` otherwise."""
     expected = direction
     with transaction.atomic():
-        application, direction = _parent_direction(application, now)
+        application, direction = application_direction_locked(application, now)
         if direction is not None:  # None: none, or just expired (kept: refused after the commit)
             if expected is not None and direction.pk != expected.pk:
                 raise Refusal("no_direction")
@@ -172,7 +172,7 @@ def direction_enroll(
 def direction_cancel(*, application: Application, now: dt.datetime) -> Direction:
     """SPEC §7: the parent declines; a strike like an expiry (Decision)."""
     with transaction.atomic():
-        application, direction = _parent_direction(application, now)
+        application, direction = application_direction_locked(application, now)
         if direction is not None:  # None: none, or just expired (kept: refused after the commit)
             consequence = strike_consequence(application=application, now=now)
             direction_end(direction=direction, application=application, status=Direction.Status.CANCELLED, now=now, consequence=consequence)

@@ -98,6 +98,7 @@ class Seat(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     PUBLISHED_STATES = ("priority", "general")
+    WITHDRAWABLE_STATES = ("released", "priority", "general")  # SPEC §5: a seat not claimed may be withdrawn
 
     release = models.ForeignKey(SeatRelease, on_delete=models.PROTECT, related_name="seats", verbose_name=_("release"))
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="seats", verbose_name=_("group"))

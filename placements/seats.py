@@ -45,13 +45,10 @@ def seat_release(*, group: Group, birth_year: int, count: int, now: dt.datetime,
     return seats
 
 
-WITHDRAWABLE_STATES = (Seat.State.RELEASED, Seat.State.PRIORITY, Seat.State.GENERAL)  # SPEC §5: not one that is claimed
-
-
 def seat_withdraw(*, seat: Seat, now: dt.datetime, by=None, reason: str = "") -> Seat:
     """SPEC §5: a seat not claimed may be withdrawn; a conditional update decides against a claim."""
     with transaction.atomic():
-        changed = Seat.objects.filter(pk=seat.pk, state__in=WITHDRAWABLE_STATES).update(
+        changed = Seat.objects.filter(pk=seat.pk, state__in=Seat.WITHDRAWABLE_STATES).update(
             state=Seat.State.WITHDRAWN, withdrawn_at=now, withdrawn_by=by, withdrawal_reason=reason[:200]
         )
         if changed != 1:
@@ -74,11 +71,11 @@ def seats_withdraw(*, group: Group, seat_ids: list[int], reason: str, now: dt.da
         raise Refusal("withdrawal_reason_required")
     with transaction.atomic():
         locked = list(Seat.objects.select_for_update().filter(pk__in=ids).order_by("id").values_list("id", "group_id", "state"))
-        refused = sorted(pk for pk, group_id, state in locked if group_id != group.pk or state not in WITHDRAWABLE_STATES)
+        refused = sorted(pk for pk, group_id, state in locked if group_id != group.pk or state not in Seat.WITHDRAWABLE_STATES)
         refused += sorted(set(ids) - {pk for pk, _, _ in locked})
         if refused:
             raise Refusal("seats_not_withdrawable", seats=", ".join(f"#{pk}" for pk in sorted(refused)))
-        changed = Seat.objects.filter(pk__in=ids, group=group, state__in=WITHDRAWABLE_STATES).update(
+        changed = Seat.objects.filter(pk__in=ids, group=group, state__in=Seat.WITHDRAWABLE_STATES).update(
             state=Seat.State.WITHDRAWN, withdrawn_at=now, withdrawn_by=by, withdrawal_reason=reason[:200]
         )
         if changed != len(ids):  # cannot happen under the locks; never leave a partial withdrawal

@@ -203,7 +203,6 @@ def application_timeline(application: Application) -> list:
     """Issue 11, item 6: the audit records about an application and its directions, oldest first.
     Both lookups use the audit trail's (object_type, object_id) index. Records that name many
     applications in their details (a batch archive, an import) are not attached to one and not here."""
-    from django.db.models import Q
 
     from audit.models import AuditRecord
     from placements.models import Direction

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, ngettext
 
 from opendata.selectors.common import choice_label, current_language
 from placements.models import Direction, Grant, Group, Kindergarten, Publication, Seat
+from placements.selectors import effective_state
 from queues.models import Application, QueueKind
 
 # The kinds of step, in the order they stand when two happen at the same moment: a direction that
@@ -180,7 +181,7 @@ def seat_story(*, seat_id: int, now: dt.datetime) -> SeatStory | None:
         steps.append(StoryStep(kind=STEP_WITHDRAWN, at=seat.withdrawn_at, title=_withdrawn_by_names()[_withdrawn_by(seat)]))
     steps.sort(key=lambda step: (step.at, _RANK[step.kind]))
 
-    now_state = _now_state(seat, now)
+    now_state = effective_state(seat, now)  # SPEC §5: the NOW_* names are the seat's states
     if now_state == NOW_CLAIMED and any(d.is_active and d.valid_until <= now for d in directions):
         now_state = NOW_RELEASED  # SPEC §7: its direction has expired; the minute job catches up
     return SeatStory(
@@ -325,16 +326,3 @@ def _withdrawn_by(seat: Seat) -> str:
     if seat.withdrawn_by_staff:
         return BY_STAFF
     return BY_KINDERGARTEN
-
-
-def _now_state(seat: Seat, now: dt.datetime) -> str:
-    if seat.state == Seat.State.PRIORITY and seat.priority_until is not None and seat.priority_until <= now:
-        return NOW_GENERAL  # SPEC §5
-    return {
-        Seat.State.RELEASED: NOW_RELEASED,
-        Seat.State.PRIORITY: NOW_PRIORITY,
-        Seat.State.GENERAL: NOW_GENERAL,
-        Seat.State.CLAIMED: NOW_CLAIMED,
-        Seat.State.ENROLLED: NOW_ENROLLED,
-        Seat.State.WITHDRAWN: NOW_WITHDRAWN,
-    }[seat.state]

@@ -15,7 +15,7 @@ from placements.models import Direction, Group, Kindergarten, Seat, SeatRelease
 from queues.models import BenefitDocument, BenefitStatus
 
 # SPEC §5: a seat not yet claimed may be withdrawn (placements.seats.seat_withdraw decides).
-UNCLAIMED_STATES = ("released", "priority", "general")
+UNCLAIMED_STATES = Seat.WITHDRAWABLE_STATES
 EVENT_RELEASE = "release"
 EVENT_WITHDRAWAL = "withdrawal"
 
