@@ -63,12 +63,25 @@ def application_grants(*, application: Application, now: dt.datetime) -> list[Gr
 
 def _grant_places(*, application: Application, kinds: set[str], now: dt.datetime) -> dict[str, tuple[tuple[str, ...], int]]:
     """Per queue kind: the kindergartens and groups whose priority seats the family's grants cover
-    (SPEC §6: the priority seats of the queue), named in the page's language, and how many are free."""
+    (SPEC §6: the priority seats of the queue), named in the page's language, and how many are free.
+    The same for every family of the queue: shared for a second, as the seats page's offer is (the
+    grants box is polled from 07:00)."""
+    language = translation.get_language()
+    parts = [application.locality_id, application.birth_year, ",".join(sorted(kinds)), language, int(now.timestamp())]
+    key = "cabinet-grant-places:" + ":".join(map(str, parts))
+    places = cache.get(key)
+    if places is None:
+        places = _queue_grant_places(locality_id=application.locality_id, birth_year=application.birth_year, kinds=kinds, language=language, now=now)
+        cache.set(key, places, OFFER_CACHE_SECONDS)
+    return places
+
+
+def _queue_grant_places(*, locality_id: int, birth_year: int, kinds: set[str], language: str, now: dt.datetime) -> dict[str, tuple[tuple[str, ...], int]]:
     rows = (
         Seat.objects.filter(
-            group__kindergarten__locality_id=application.locality_id,
+            group__kindergarten__locality_id=locality_id,
             group__kind__in=kinds,
-            birth_year=application.birth_year,
+            birth_year=birth_year,
             state=Seat.State.PRIORITY,
             priority_until__gt=now,
         )
@@ -78,7 +91,6 @@ def _grant_places(*, application: Application, kinds: set[str], now: dt.datetime
     )
     counts = {row["group_id"]: row["count"] for row in rows}
     groups = sorted(Group.objects.filter(pk__in=counts).select_related("kindergarten"), key=lambda g: (g.kindergarten.name, g.age_from, g.code))
-    language = translation.get_language()
     out: dict[str, tuple[tuple[str, ...], int]] = {}
     for kind in kinds:
         of_kind = [g for g in groups if g.kind == kind]
