@@ -310,7 +310,6 @@ def benefit_decision_view(model_admin: ModelAdmin, request: HttpRequest, object_
         form=form,
         decision=decision,
         pending=application.benefit_status == BenefitStatus.CLAIMED,
-        documents=application.documents.all(),
         change_url=change_url,
     )
     return TemplateResponse(request, "admin/queues/application/benefit_decision.html", context)

@@ -31,7 +31,11 @@ def seats_withdraw_bulk(request: HttpRequest, code: str) -> HttpResponse:
     kindergarten = group.kindergarten
     now = timezone.now()
     free = list(group_withdrawable_seats(group=group, now=now))
-    all_ids = list(Seat.objects.filter(group=group).values_list("pk", flat=True)) if request.method == "POST" else [s.pk for s in free]
+    if request.method == "POST":  # the seats sent that are this group's (the service decides if they are still free)
+        sent = [int(value) for value in request.POST.getlist("seats") if value.isdigit()]
+        all_ids = list(Seat.objects.filter(group=group, pk__in=sent).values_list("pk", flat=True))
+    else:
+        all_ids = [s.pk for s in free]
     form = BulkWithdrawForm(request.POST if request.method == "POST" else None, seat_ids=all_ids)
     seats_url = f"{reverse('operator:seats', args=[kindergarten.code])}?group={group.code}"
     context = {"kindergarten": kindergarten, "section": "seats", "group": group, "free": free, "form": form}
