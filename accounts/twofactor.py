@@ -27,7 +27,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -75,13 +74,6 @@ def _paths() -> tuple[tuple[str, ...], tuple[str, ...]]:
 def is_guarded_path(path: str) -> bool:
     guarded, open_paths = _paths()
     return path.startswith(guarded) and not path.startswith(open_paths)
-
-
-def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
-    """`next` only when it points back into this site (no open redirect)."""
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return value
-    return default
 
 
 def default_next(user: AbstractBaseUser) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import twofactor
 from core.errors import Refusal
+from core.net import safe_next
 from core.ratelimit import Limit, rate_limited_per
 from placements.verification import qr_svg
 
@@ -51,7 +52,7 @@ def _code_limits(request: HttpRequest, *args, **kwargs) -> list[Limit]:
 
 
 def _next(request: HttpRequest) -> str:
-    return twofactor.safe_next(request, request.POST.get("next") or request.GET.get("next"), twofactor.default_next(request.user))
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), twofactor.default_next(request.user))
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 from ipware.ip import get_client_ip
 
 
@@ -31,3 +32,10 @@ def client_ip(request: HttpRequest) -> str | None:
         if ip:
             return ip
     return request.META.get("REMOTE_ADDR") or None
+
+
+def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
+    """Where to go back to: `value` only when it points into this site (no open redirect), else `default`."""
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return value
+    return default

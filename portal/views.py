@@ -6,21 +6,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from core.net import safe_next
 from placements.selectors import portal_counters
 from queues.localities import LOCALITY_SESSION_KEY, chosen_locality
 from queues.models import Locality
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """Where to go back to: the `next` field if it points into this site, else the home page."""
-    target = request.POST.get("next") or request.headers.get("referer") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("portal:home")
 
 
 @require_GET
@@ -41,4 +33,4 @@ def locality_choose(request: HttpRequest) -> HttpResponse:
         request.session[LOCALITY_SESSION_KEY] = code
     else:
         request.session.pop(LOCALITY_SESSION_KEY, None)
-    return HttpResponseRedirect(_safe_next(request))
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next") or request.headers.get("referer"), reverse("portal:home")))
