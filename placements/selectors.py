@@ -92,6 +92,13 @@ def effective_state(seat: Seat, now: dt.datetime) -> str:
     return seat.state
 
 
+def direction_effective_status(direction: Direction, now: dt.datetime) -> str:
+    """SPEC §7: an active direction is expired from valid_until on, before the minute job closes it."""
+    if direction.status in Direction.ACTIVE_STATUSES and direction.valid_until <= now:
+        return Direction.Status.EXPIRED
+    return direction.status
+
+
 def open_grant_kinds(*, application: Application, now: dt.datetime) -> set[str]:
     """Queues in which the application holds an open grant at `now` (SPEC §6: from ≤ now < until)."""
     return set(Grant.objects.filter(application=application, ended_at__isnull=True, from_at__lte=now, until_at__gt=now).values_list("kind", flat=True))

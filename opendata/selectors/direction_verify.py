@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from opendata.selectors.common import choice_label, current_language
 from placements.models import Direction
+from placements.selectors import direction_effective_status
 from placements.verification import check_display, direction_check, direction_id_from_check
 
 
@@ -68,9 +69,7 @@ def direction_verified(*, check: str, now: dt.datetime) -> DirectionVerified | N
     )
     if direction is None:
         return None
-    status = direction.status
-    if status in Direction.ACTIVE_STATUSES and direction.valid_until <= now:
-        status = Direction.Status.EXPIRED
+    status = direction_effective_status(direction, now)
     group = direction.seat.group
     kindergarten = group.kindergarten
     language = current_language()

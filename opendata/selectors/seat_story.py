@@ -22,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 
 from opendata.selectors.common import choice_label, current_language
 from placements.models import Direction, Grant, Group, Kindergarten, Publication, Seat
-from placements.selectors import effective_state
+from placements.selectors import direction_effective_status, effective_state
 from queues.models import Application, QueueKind
 
 # The kinds of step, in the order they stand when two happen at the same moment: a direction that
@@ -259,11 +259,8 @@ def _publication_steps(publication: Publication, directions: list[Direction], gr
 def _direction_steps(direction: Direction, publications: list[Publication], *, now: dt.datetime) -> list[StoryStep]:
     publication = next((p for p in publications if p.pk == direction.publication_id), None)
     in_priority = publication is not None and direction.issued_at < publication.priority_until
-    status = direction.status
-    ended_at = direction.ended_at
-    if status in Direction.ACTIVE_STATUSES and direction.valid_until <= now:
-        # SPEC §7: expired from valid_until on, even before the minute job closes it.
-        status, ended_at = Direction.Status.EXPIRED, direction.valid_until
+    status = direction_effective_status(direction, now)  # SPEC §7: expired from valid_until on
+    ended_at = direction.valid_until if status != direction.status else direction.ended_at
     story_direction = StoryDirection(
         number=direction.number,
         application_number=direction.application.number,
