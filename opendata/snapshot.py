@@ -328,9 +328,16 @@ def _write_table(directory: Path, table: str, rows: Iterable[dict[str, Any]]) ->
     return count
 
 
+def _day_folders(root: Path) -> list[str]:
+    """The snapshot folders' days, newest first (none when the folder is not there yet)."""
+    if not root.is_dir():
+        return []
+    return sorted((p.name for p in root.iterdir() if p.is_dir() and DAY_NAME.match(p.name)), reverse=True)
+
+
 def _previous_at(root: Path, day: str) -> dt.datetime | None:
     """The moment of the newest snapshot before `day`: the events file starts there."""
-    for name in sorted((p.name for p in root.iterdir() if p.is_dir() and DAY_NAME.match(p.name) and p.name < day), reverse=True):
+    for name in (name for name in _day_folders(root) if name < day):
         try:
             return dt.datetime.fromisoformat(json.loads((root / name / MANIFEST).read_text(encoding="utf-8"))["at"])
         except (OSError, ValueError, KeyError):
@@ -407,9 +414,7 @@ def snapshots_prune(*, now: dt.datetime, root: Path | None = None, keep_days: in
     root = root or snapshot_root()
     keep = keep_days or settings.SNAPSHOT_KEEP_DAYS
     oldest_kept = (local(now).date() - dt.timedelta(days=keep - 1)).isoformat()
-    if not root.is_dir():
-        return []
-    gone = sorted(p.name for p in root.iterdir() if p.is_dir() and DAY_NAME.match(p.name) and p.name < oldest_kept)
+    gone = sorted(name for name in _day_folders(root) if name < oldest_kept)
     for name in gone:
         shutil.rmtree(root / name)
     if gone:
@@ -430,10 +435,8 @@ def snapshot_take(*, now: dt.datetime) -> Path:
 def snapshots_list(root: Path | None = None) -> list[dict[str, Any]]:
     """The kept snapshots, newest first, each its manifest (unreadable folders left out)."""
     root = root or snapshot_root()
-    if not root.is_dir():
-        return []
     out = []
-    for name in sorted((p.name for p in root.iterdir() if p.is_dir() and DAY_NAME.match(p.name)), reverse=True):
+    for name in _day_folders(root):
         try:
             manifest = json.loads((root / name / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
