@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from audit.models import AuditRecord
 from audit.services import audit_record, heads_published
@@ -142,106 +142,73 @@ def _queue_rows() -> Iterator[dict[str, Any]]:
                     }
 
 
+def _renamed(queryset: QuerySet, columns: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """Each row of `queryset`, a chunk at a time, with its fields under the snapshot's column names."""
+    for r in queryset.values(*columns.values()).iterator(chunk_size=CHUNK):
+        yield {column: r[name] for column, name in columns.items()}
+
+
+SEAT_COLUMNS = {
+    "seat": "id",
+    "release": "release_id",
+    "released_at": "release__released_at",
+    "locality": "group__kindergarten__locality__code",
+    "kindergarten": "group__kindergarten__code",
+    "group": "group__code",
+    "kind": "group__kind",
+    "language": "group__language",
+    "birth_year": "birth_year",
+    "state": "state",
+    "published_at": "published_at",
+    "open_at": "open_at",
+    "priority_until": "priority_until",
+    "direction": "direction",
+    "withdrawn_at": "withdrawn_at",
+}
+
+
 def _seat_rows(now: dt.datetime) -> Iterator[dict[str, Any]]:
     last_direction = Direction.objects.filter(seat=OuterRef("pk")).order_by("-number").values("number")[:1]
-    rows = (
-        Seat.objects.annotate(direction=Subquery(last_direction))
-        .values(
-            "id",
-            "release_id",
-            "release__released_at",
-            "group__kindergarten__locality__code",
-            "group__kindergarten__code",
-            "group__code",
-            "group__kind",
-            "group__language",
-            "birth_year",
-            "state",
-            "published_at",
-            "open_at",
-            "priority_until",
-            "direction",
-            "withdrawn_at",
-        )
-        .order_by("id")
-    )
-    for r in rows.iterator(chunk_size=CHUNK):
-        state = r["state"]
-        if state == Seat.State.PRIORITY and r["priority_until"] is not None and r["priority_until"] <= now:
-            state = Seat.State.GENERAL  # SPEC §5: general from the instant priority_until is reached
-        yield {
-            "seat": r["id"],
-            "release": r["release_id"],
-            "released_at": r["release__released_at"],
-            "locality": r["group__kindergarten__locality__code"],
-            "kindergarten": r["group__kindergarten__code"],
-            "group": r["group__code"],
-            "kind": r["group__kind"],
-            "language": r["group__language"],
-            "birth_year": r["birth_year"],
-            "state": state,
-            "published_at": r["published_at"],
-            "open_at": r["open_at"],
-            "priority_until": r["priority_until"],
-            "direction": r["direction"],
-            "withdrawn_at": r["withdrawn_at"],
-        }
+    for row in _renamed(Seat.objects.annotate(direction=Subquery(last_direction)).order_by("id"), SEAT_COLUMNS):
+        if row["state"] == Seat.State.PRIORITY and row["priority_until"] is not None and row["priority_until"] <= now:
+            row["state"] = Seat.State.GENERAL  # SPEC §5: general from the instant priority_until is reached
+        yield row
 
 
 def _publication_rows() -> Iterator[dict[str, Any]]:
-    rows = Publication.objects.values("bulletin_id", "bulletin__published_at", "seat_id", "open_at", "priority_until").order_by(
-        "bulletin__published_at", "seat_id"
-    )
-    for r in rows.iterator(chunk_size=CHUNK):
-        yield {
-            "bulletin": r["bulletin_id"],
-            "published_at": r["bulletin__published_at"],
-            "seat": r["seat_id"],
-            "open_at": r["open_at"],
-            "priority_until": r["priority_until"],
-        }
+    columns = {"bulletin": "bulletin_id", "published_at": "bulletin__published_at", "seat": "seat_id", "open_at": "open_at", "priority_until": "priority_until"}
+    return _renamed(Publication.objects.order_by("bulletin__published_at", "seat_id"), columns)
+
+
+DIRECTION_COLUMNS = {
+    "direction": "number",
+    "application": "application__number",
+    "seat": "seat_id",
+    "kindergarten": "seat__group__kindergarten__code",
+    "group": "seat__group__code",
+    "issued_at": "issued_at",
+    "valid_until": "valid_until",
+    "extended": "extended",
+    "status": "status",
+    "ended_at": "ended_at",
+}
 
 
 def _direction_rows() -> Iterator[dict[str, Any]]:
-    rows = Direction.objects.values(
-        "number",
-        "application__number",
-        "seat_id",
-        "seat__group__kindergarten__code",
-        "seat__group__code",
-        "issued_at",
-        "valid_until",
-        "extended",
-        "status",
-        "ended_at",
-    ).order_by("number")
-    for r in rows.iterator(chunk_size=CHUNK):
-        yield {
-            "direction": r["number"],
-            "application": r["application__number"],
-            "seat": r["seat_id"],
-            "kindergarten": r["seat__group__kindergarten__code"],
-            "group": r["seat__group__code"],
-            "issued_at": r["issued_at"],
-            "valid_until": r["valid_until"],
-            "extended": r["extended"],
-            "status": r["status"],
-            "ended_at": r["ended_at"],
-        }
+    return _renamed(Direction.objects.order_by("number"), DIRECTION_COLUMNS)
 
 
 def _grant_rows() -> Iterator[dict[str, Any]]:
-    rows = Grant.objects.values("id", "application__number", "kind", "bulletin_id", "from_at", "until_at", "ended_at").order_by("id")
-    for r in rows.iterator(chunk_size=CHUNK):
-        yield {
-            "grant": r["id"],
-            "application": r["application__number"],
-            "kind": r["kind"],
-            "bulletin": r["bulletin_id"],
-            "from": r["from_at"],
-            "until": r["until_at"],
-            "ended_at": r["ended_at"],
-        }
+    columns = {
+        "grant": "id",
+        "application": "application__number",
+        "kind": "kind",
+        "bulletin": "bulletin_id",
+        "from": "from_at",
+        "until": "until_at",
+        "ended_at": "ended_at",
+    }
+    return _renamed(Grant.objects.order_by("id"), columns)
 
 
 def _bulletin_rows() -> Iterator[dict[str, Any]]:
