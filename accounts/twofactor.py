@@ -238,7 +238,7 @@ def second_factor_reset(*, user: AbstractBaseUser, by: AbstractBaseUser, now: dt
     with transaction.atomic():
         devices = 0
         for model in (TOTPDevice, StaticDevice):
-            devices += model.objects.filter(user=user).count()
-            model.objects.filter(user=user).delete()
+            _, deleted = model.objects.filter(user=user).delete()
+            devices += deleted.get(model._meta.label, 0)  # the devices, not their cascaded recovery tokens
         audit_record(action="staff_2fa.reset", obj=user, now=now, details={"devices": devices})
     return devices

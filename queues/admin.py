@@ -188,12 +188,11 @@ class ApplicationAdmin(AuditedModelAdmin):
             raise Http404
         return admin_desk.benefit_decision_view(self, request, object_id, decision)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
-        """The page also shows the application's history from the audit trail and the clerk's buttons."""
-        application = self.get_object(request, object_id)
-        extra_context = dict(extra_context or {})
-        if application is not None:
-            extra_context["timeline"] = [
+    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False, change: bool = False, form_url: str = "", obj=None) -> HttpResponse:
+        """The page also shows the application's history from the audit trail and the clerk's buttons
+        (on the object change_view has loaded: no second fetch)."""
+        if obj is not None:
+            context["timeline"] = [
                 {
                     "at": local(record.at),
                     "action": action_label(record.action),
@@ -202,12 +201,12 @@ class ApplicationAdmin(AuditedModelAdmin):
                     "direction": record.object_type == "placements.direction",
                     "reason": (record.details or {}).get("reason", ""),
                 }
-                for record in application_timeline(application)
+                for record in application_timeline(obj)
             ]
-            may_change = self.has_change_permission(request, application)
-            extra_context["benefit_pending"] = may_change and application.benefit_status == BenefitStatus.CLAIMED
-            extra_context["may_correct"] = may_change
-        return super().change_view(request, object_id, form_url, extra_context)
+            may_change = self.has_change_permission(request, obj)
+            context["benefit_pending"] = may_change and obj.benefit_status == BenefitStatus.CLAIMED
+            context["may_correct"] = may_change
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     @method_decorator(require_http_methods(["GET", "POST"]))
     def import_view(self, request: HttpRequest) -> HttpResponse:
